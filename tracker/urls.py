@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Ukraine security guarantees tracker"
+admin.site.site_title = "Guarantees tracker"
+admin.site.index_title = "Pledges, summits and declarations"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+]
