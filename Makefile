@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # make run is a local, single-user development server: DEBUG on, anonymous reads on.
 RUN_ENV := DEBUG=true PUBLIC_READ=true
+# Tests run with DEBUG off, as production does; plain HTTP so the test client is not redirected.
+TEST_ENV := SECRET_KEY=test-only-not-a-secret SECURE_SSL_REDIRECT=false
 
 .PHONY: install run serve seed admin-password test test-fast lint format bench clean
 
@@ -32,7 +34,7 @@ admin-password: install
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin --reset
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,3 +16,13 @@ def seeded(db):
     from django.core.management import call_command
 
     call_command("seed", verbosity=0)
+
+
+def pytest_configure(config):
+    # Production serves hashed files collected by `collectstatic`; tests serve them from the apps.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -69,7 +69,7 @@ if not SECRET_KEY:
             "for local development (make run does this for you)."
         )
     # Development only: a key that is obviously not secret and never used with DEBUG off.
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-true"
+    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-true"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_filters",
     "simple_history",
     "commitments",
 ]

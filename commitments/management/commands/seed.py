@@ -49,5 +49,3 @@ class Command(BaseCommand):
                 )
                 created += len(missing)
         return created
-
-

@@ -1,0 +1,163 @@
+"""Shared building blocks: natural keys, date sanity, sources and the sourced-fact mixin."""
+
+import datetime
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from ..choices import (
+    DatePrecision,
+    SourceKind,
+)
+
+# Dates before Ukraine's independence or far in the future are typing mistakes, not facts.
+EARLIEST_DATE = datetime.date(1991, 8, 24)
+LATEST_DATE = datetime.date(2100, 12, 31)
+MAX_QUOTE_WORDS = 25
+SLUG_HELP = "Stable identifier used by fixtures, URLs and imports (lower-case letters, digits, hyphens)."
+
+
+def sane_date(field: str, model: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE}),
+        name=f"{model}_{field}_sane",
+        violation_error_message=(
+            f"{field.replace('_', ' ').capitalize()} must lie between {EARLIEST_DATE:%d %B %Y} "
+            f"and {LATEST_DATE:%d %B %Y}."
+        ),
+    )
+
+
+def quote_words(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class NaturalKeyManager(models.Manager):
+    """Looks records up by the fields named in the model's `NATURAL_KEY`, so fixtures carry
+    no database ids and loading them twice updates rather than duplicates."""
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.model.NATURAL_KEY, values, strict=True)))
+
+
+class NaturalKeyModel(models.Model):
+    NATURAL_KEY: tuple[str, ...] = ()
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        values = []
+        for path in self.NATURAL_KEY:
+            value = self
+            for part in path.split("__"):
+                value = getattr(value, part)
+            values.append(value)
+        return tuple(values)
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+class Source(NaturalKeyModel):
+    """A document that states facts: a news report, an official communiqué, a declaration's text.
+
+    The seed reports are secondary sources; the tracker never stores their full text, only the
+    file name, so a quoted phrase can be checked against the file."""
+
+    NATURAL_KEY = ("key",)
+
+    key = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
+    title = models.CharField(max_length=300, help_text="The document's headline or title, as published.")
+    publisher = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who published it (outlet or institution). Blank when the document does not say.",
+    )
+    relays = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Outlets the report itself cites for its facts, e.g. 'Radio Liberty'.",
+    )
+    published_on = models.DateField(null=True, blank=True, help_text="Publication date; blank if unknown.")
+    published_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How much of the publication date is known.",
+    )
+    date_basis = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the publication date comes from when the document does not print it.",
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="Public address of the document.")
+    seed_file = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="File name of the seed report in the shared seeds folder, when the fact was loaded from one.",
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=SourceKind.choices,
+        default=SourceKind.SECONDARY,
+        help_text="Primary: the document itself; secondary: a report about it.",
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["published_on", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(seed_file=""),
+                name="source_has_location",
+                violation_error_message="A source needs a URL or a seed file name, so a reader can find it.",
+            ),
+            sane_date("published_on", "source"),
+        ]
+
+    def __str__(self):
+        who = self.publisher or "publisher not stated"
+        return f"{self.title} ({who})"
+
+
+class Sourced(models.Model):
+    """A fact tied to the document that states it, with the phrase that states it."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,  # a source may not disappear while a fact still rests on it
+        help_text="The document that states this fact.",
+    )
+    quote = models.TextField(
+        blank=True,
+        help_text=f"The phrase of the source that states the fact, at most {MAX_QUOTE_WORDS} words, verbatim.",
+    )
+    attribution = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who the source says made the statement, e.g. 'Emmanuel Macron, via The Guardian'.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if quote_words(self.quote) > MAX_QUOTE_WORDS:
+            raise ValidationError(
+                {"quote": f"Quote at most {MAX_QUOTE_WORDS} words; this one has {quote_words(self.quote)}."}
+            )
