@@ -250,7 +250,9 @@ class PledgeAdmin(TrackerAdmin):
                 if rejections:
                     raise _RollBack
         except _RollBack:
-            pass
+            for pledge in pledges:  # change_status updated the instances; the rows were rolled back
+                pledge.refresh_from_db(fields=["status", "status_changed_on", "version", "updated_at"])
+                pledge._loaded_status = pledge.status
         return rejections
 
     @admin.action(description=f"Mark the selected pledges as reviewed now (clears “not reviewed in {REVIEW_DAYS} days”)")
