@@ -134,7 +134,7 @@ class TrackerForm(forms.ModelForm):
 
     def conflict_messages(self, current, loaded, now) -> list[str]:
         opts = current._meta
-        last = get_history_manager_for_model(current).filter(pk=current.pk).select_related("history_user").first()
+        last = get_history_manager_for_model(current).select_related("history_user").first()  # bound to the row
         who = ""
         if last is not None:
             when = timezone.localtime(last.history_date).strftime("%d %B %Y %H:%M")
