@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_manager_for_model
 
@@ -222,16 +223,23 @@ class TrackerAdmin(SimpleHistoryAdmin):
     # -- History -----------------------------------------------------------------------------
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """Field-level differences including the facts the form does not edit (a pledge's status)."""
+        """Field-level differences, including the facts the form does not edit (a pledge's
+        status), which simple-history leaves out."""
         previous = None
         for current in historical_records:
             if previous is not None:
-                fields = [
-                    f.name
-                    for f in previous.tracked_fields
-                    if f.name not in self.history_diff_excluded and not f.primary_key
-                ] + [f.name for f in previous._history_m2m_fields]
-                delta = previous.diff_against(current, included_fields=fields, foreign_keys_are_objs=True)
+                tracked = [f for f in previous.tracked_fields if f.name not in self.history_diff_excluded]
+                editable = [f.name for f in tracked if f.editable and not f.primary_key]
+                m2m = [f.name for f in previous._history_m2m_fields]
+                delta = previous.diff_against(current, included_fields=editable + m2m, foreign_keys_are_objs=True)
+                changes = list(delta.changes)
+                for field in tracked:
+                    if not field.editable and not field.primary_key:
+                        old, new = getattr(current, field.attname), getattr(previous, field.attname)
+                        if old != new:
+                            changes.append(ModelChange(field.name, old, new))
+                changes.sort(key=lambda change: change.field)
+                delta = ModelDelta(changes, [c.field for c in changes], delta.old_record, delta.new_record)
                 helper = LabelledChanges(self.model, previous)
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current

@@ -394,8 +394,15 @@ class StatusChangeAdmin(TrackerAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A step goes only with its pledge (the delete permission is what allows that cascade):
+        # removing one alone would leave the pledge's status resting on nothing.
+        raise PermissionDenied
 
 
 @admin.register(Citation)
