@@ -1,10 +1,11 @@
 """Records and accounts the admin tests build (the seed fixtures are not needed for these)."""
 
 import datetime
-from html.parser import HTMLParser
 from decimal import Decimal
+from html.parser import HTMLParser
+from importlib import import_module
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils.text import slugify
 
 from commitments.choices import Category, Currency
@@ -47,9 +48,20 @@ def french_pledge() -> Pledge:
     return obj
 
 
+def ensure_roles() -> None:
+    """The groups migration 0002 creates. Tests on a transactional database (the browser tests)
+    empty every table afterwards; permissions come back with post_migrate, the groups do not."""
+    roles = import_module("commitments.migrations.0002_roles").ROLES
+    for name, codenames in roles.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames))
+
+
 def user(username, role=None, *, superuser=False) -> User:
     account = User.objects.create_user(username, password=PASSWORD, is_staff=True, is_superuser=superuser)
     if role:
+        ensure_roles()
         account.groups.add(Group.objects.get(name=role))
     return account
 
@@ -66,7 +78,7 @@ class _FormParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
             self.inside = True
-        if not self.inside or "name" not in attrs and tag in ("input", "select", "textarea"):
+        if not self.inside or ("name" not in attrs and tag in ("input", "select", "textarea")):
             return
         if tag == "input":
             kind = attrs.get("type", "text")
