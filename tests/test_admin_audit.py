@@ -83,6 +83,21 @@ def test_changing_pledgers_leaves_one_record_with_the_difference(analyst_client,
     assert "ana" in page
 
 
+def test_saving_a_pledge_leaves_its_unchanged_citations_alone(analyst_client):
+    pledge = data.french_pledge()
+    citation = pledge.citations.get()
+    url = f"{LIST}{pledge.pk}/change/"
+    form = analyst_client.get(url)
+    response = analyst_client.post(url, data.form_data(form, "pledge_form", description="More"))
+    assert response.status_code == 302
+    assert len(records(citation)) == 1
+    # An edited citation gets its one record.
+    form = analyst_client.get(url)
+    response = analyst_client.post(url, data.form_data(form, "pledge_form", **{"citations-0-attribution": "Macron"}))
+    assert response.status_code == 302
+    assert [r.history_type for r in records(citation)] == ["+", "~"]
+
+
 def test_history_shows_the_status_change(analyst_client):
     pledge = data.french_pledge()
     pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x")
