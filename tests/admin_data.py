@@ -55,7 +55,9 @@ def ensure_roles() -> None:
     for name, codenames in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
-            group.permissions.set(Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames))
+            group.permissions.set(
+                Permission.objects.filter(content_type__app_label="commitments", codename__in=codenames)
+            )
 
 
 def user(username, role=None, *, superuser=False) -> User:

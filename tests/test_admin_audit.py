@@ -121,7 +121,9 @@ def test_shell_saves_and_deletes_leave_one_record_each(db):
 def test_status_change_leaves_one_record_on_the_pledge_and_one_for_the_step(db):
     pledge = data.french_pledge()
     before = len(records(pledge))
-    step = pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x")
+    step = pledge.change_status(
+        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x"
+    )
     assert len(records(pledge)) == before + 1
     assert [r.history_type for r in records(step)] == ["+"]
 
@@ -139,7 +141,11 @@ def test_bulk_mark_reviewed_writes_one_record_per_pledge(analyst_client, analyst
         assert pledge.version == versions[pledge.pk] + 1
         last = records(pledge)[-1]
         assert len(records(pledge)) == counts[pledge.pk] + 1
-        assert (last.history_type, last.history_user, last.history_change_reason) == ("~", analyst, "Marked as reviewed")
+        assert (last.history_type, last.history_user, last.history_change_reason) == (
+            "~",
+            analyst,
+            "Marked as reviewed",
+        )
         # The record keeps the pledgers, so History shows no false "pledgers removed".
         assert last.pledgers.count() == 2
     assert Pledge.objects.not_reviewed_in(90).count() == 0

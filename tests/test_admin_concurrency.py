@@ -61,7 +61,9 @@ def test_a_status_change_in_the_meantime_is_caught(two_analysts):
     )
     response = ana.post(url, data.form_data(form, "pledge_form", title="Edited"))
     assert response.status_code == 200
-    assert "Status: now Announced (stated publicly, not formally agreed) (not on this form)." in response.content.decode()
+    assert (
+        "Status: now Announced (stated publicly, not formally agreed) (not on this form)." in response.content.decode()
+    )
     pledge.refresh_from_db()
     assert (pledge.title, pledge.status) == (data.FRENCH_PLEDGE, Status.ANNOUNCED)
 

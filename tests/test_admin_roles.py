@@ -48,7 +48,9 @@ def one_of_each(db):
     fr = data.state("FR", "France")
     src = data.source()
     summit = models.Summit.objects.create(slug="paris", title="Paris summit", kind="leaders_summit", date="2025-03-11")
-    declaration = models.Declaration.objects.create(slug="decl", title="Paris Declaration", kind="statement", status="adopted")
+    declaration = models.Declaration.objects.create(
+        slug="decl", title="Paris Declaration", kind="statement", status="adopted"
+    )
     pledge = data.pledge("Troops", pledgers=("FR",))
     step = pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=src, note="x")
     return {
@@ -59,10 +61,18 @@ def one_of_each(db):
         "citation": models.Citation.objects.create(pledge=pledge, source=src, quote="q"),
         "statuschange": step,
         "attendance": models.Attendance.objects.create(summit=summit, state=fr, source=src),
-        "attendancereport": models.AttendanceReport.objects.create(summit=summit, source=src, counted="countries", value=30),
-        "declarationparty": models.DeclarationParty.objects.create(declaration=declaration, state=fr, role="endorser", source=src),
-        "declarationcomponent": models.DeclarationComponent.objects.create(declaration=declaration, number=1, text="t", source=src),
-        "forcerequirement": models.ForceRequirement.objects.create(slug="ff", title="Force", troops_min=1, troops_max=2),
+        "attendancereport": models.AttendanceReport.objects.create(
+            summit=summit, source=src, counted="countries", value=30
+        ),
+        "declarationparty": models.DeclarationParty.objects.create(
+            declaration=declaration, state=fr, role="endorser", source=src
+        ),
+        "declarationcomponent": models.DeclarationComponent.objects.create(
+            declaration=declaration, number=1, text="t", source=src
+        ),
+        "forcerequirement": models.ForceRequirement.objects.create(
+            slug="ff", title="Force", troops_min=1, troops_max=2
+        ),
         "state": fr,
     }
 

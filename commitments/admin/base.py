@@ -25,8 +25,8 @@ from simple_history.utils import get_history_manager_for_model
 
 from .. import audit
 
-TOKEN_FIELD = "loaded_state"
-TOKEN_SALT = "commitments.admin.loaded-state"
+SNAPSHOT_FIELD = "loaded_state"
+SNAPSHOT_SALT = "commitments.admin.loaded-state"
 # Bookkeeping that moves on every save: a conflict still counts, but is not listed as a change.
 BOOKKEEPING = {"version", "updated_at", "created_at"}
 
@@ -91,13 +91,13 @@ class TrackerForm(forms.ModelForm):
                 # A History "revert" form shows an old version; the edit is made over the row as it is now.
                 source = type(source)._default_manager.filter(pk=source.pk).first()
             if source is not None:
-                self.initial[TOKEN_FIELD] = signing.dumps(snapshot(source), salt=TOKEN_SALT, compress=True)
+                self.initial[SNAPSHOT_FIELD] = signing.dumps(snapshot(source), salt=SNAPSHOT_SALT, compress=True)
 
     # -- no lost edits ---------------------------------------------------------------------------
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is not None and self.add_prefix(TOKEN_FIELD) in self.data:
+        if self.instance.pk is not None and self.add_prefix(SNAPSHOT_FIELD) in self.data:
             self.check_not_changed_meanwhile()
         return cleaned
 
@@ -110,7 +110,7 @@ class TrackerForm(forms.ModelForm):
         if current is None:
             raise ValidationError("This record was deleted by someone else after you opened it.")
         try:
-            loaded = signing.loads(self.data.get(self.add_prefix(TOKEN_FIELD), ""), salt=TOKEN_SALT)
+            loaded = signing.loads(self.data.get(self.add_prefix(SNAPSHOT_FIELD), ""), salt=SNAPSHOT_SALT)
         except signing.BadSignature:
             loaded = None
         now = snapshot(current)
@@ -121,17 +121,19 @@ class TrackerForm(forms.ModelForm):
         if hasattr(current, "_loaded_status"):
             self.instance._loaded_status = current._loaded_status
         if loaded is None:
-            self.refresh_token(now)
-            raise ValidationError("This form could not be matched to the record it was opened on; check and save again.")
+            self.refresh_snapshot(now)
+            raise ValidationError(
+                "This form could not be matched to the record it was opened on; check and save again."
+            )
         if loaded == now:
             return
-        self.refresh_token(now)
+        self.refresh_snapshot(now)
         raise ValidationError(self.conflict_messages(current, loaded, now))
 
-    def refresh_token(self, state):
+    def refresh_snapshot(self, state):
         # The next Save is made knowing what changed: it compares with the state shown now.
         self.data = self.data.copy()
-        self.data[self.add_prefix(TOKEN_FIELD)] = signing.dumps(state, salt=TOKEN_SALT, compress=True)
+        self.data[self.add_prefix(SNAPSHOT_FIELD)] = signing.dumps(state, salt=SNAPSHOT_SALT, compress=True)
 
     def conflict_messages(self, current, loaded, now) -> list[str]:
         opts = current._meta
@@ -191,12 +193,12 @@ class TrackerAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != TOKEN_FIELD]})
+            (name, {**options, "fields": [f for f in options["fields"] if f != SNAPSHOT_FIELD]})
             for name, options in super().get_fieldsets(request, obj)
         ]
         if obj is not None and self.has_change_permission(request, obj):
             first_name, first = fieldsets[0]
-            fieldsets[0] = (first_name, {**first, "fields": [*first["fields"], TOKEN_FIELD]})
+            fieldsets[0] = (first_name, {**first, "fields": [*first["fields"], SNAPSHOT_FIELD]})
         return fieldsets
 
     def save_model(self, request, obj, form, change):

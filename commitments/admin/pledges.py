@@ -16,7 +16,7 @@ from django.utils import timezone
 from .. import audit
 from ..choices import Condition
 from ..models import Citation, ForceRequirement, Pledge, StatusChange
-from .base import ReadOnlyInline, TrackerAdmin, TrackerInline
+from .base import ReadOnlyInline, TrackerAdmin
 from .forms import StatusChangeForm
 from .records import CitationInline
 
@@ -104,7 +104,10 @@ class PledgeAdmin(TrackerAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "status_changed_on", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "pledgers", "category", "description", "summit", "declaration", "part_of"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "pledgers", "category", "description", "summit", "declaration", "part_of"]},
+        ),
         (
             "Quantity (fill what the source gives; words stay words)",
             {
@@ -255,7 +258,9 @@ class PledgeAdmin(TrackerAdmin):
                 pledge._loaded_status = pledge.status
         return rejections
 
-    @admin.action(description=f"Mark the selected pledges as reviewed now (clears “not reviewed in {REVIEW_DAYS} days”)")
+    @admin.action(
+        description=f"Mark the selected pledges as reviewed now (clears “not reviewed in {REVIEW_DAYS} days”)"
+    )
     def mark_reviewed(self, request, queryset):
         """One UPDATE for the selection; a bulk write sends no signals, so the audit records are
         written here, one per pledge."""
@@ -264,9 +269,7 @@ class PledgeAdmin(TrackerAdmin):
         now = timezone.now()
         with transaction.atomic():
             ids = list(queryset.select_for_update().values_list("pk", flat=True))
-            Pledge.objects.filter(pk__in=ids).update(
-                last_reviewed_at=now, updated_at=now, version=F("version") + 1
-            )
+            Pledge.objects.filter(pk__in=ids).update(last_reviewed_at=now, updated_at=now, version=F("version") + 1)
             pledges = list(Pledge.objects.filter(pk__in=ids))
             audit.record(pledges, audit.CHANGED, user=request.user, reason="Marked as reviewed")
         self.message_user(request, f"{len(ids)} pledge{'s' if len(ids) != 1 else ''} marked as reviewed.")
@@ -333,9 +336,7 @@ def restore_pledge(record, user) -> Pledge:
     record per restored row, reason "Restored"."""
     pledge = record.instance
     pledge._state.adding = True
-    previous = (
-        Pledge.history.filter(id=record.id).exclude(history_type=audit.DELETED).order_by("-history_id").first()
-    )
+    previous = Pledge.history.filter(id=record.id).exclude(history_type=audit.DELETED).order_by("-history_id").first()
     pledger_ids = list(previous.pledgers.values_list("state_id", flat=True)) if previous else []
     pledge.full_clean(exclude=["pledgers"])
     pledge._writing_status = True  # the status comes back with the status history it rests on
@@ -421,4 +422,3 @@ class ForceRequirementAdmin(TrackerAdmin):
     autocomplete_fields = ["summit", "declaration"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CitationInline]
-

@@ -33,7 +33,6 @@ from .meetings import Summit
 from .parties import State
 from .texts import Declaration
 
-
 CURRENCY_SYMBOLS = {Currency.EUR: "€", Currency.USD: "$", Currency.GBP: "£"}
 
 
