@@ -160,6 +160,7 @@ def test_admin_delete_and_restore_a_pledge(admin_client_):
     assert response.status_code == 302
     assert not Pledge.objects.exists() and not StatusChange.objects.exists() and not Citation.objects.exists()
     assert Pledge.history.filter(id=pk).latest("history_id").history_type == "-"
+    assert Pledge.history.filter(id=pk, history_type="-").count() == 1
 
     # The changelist links to the deleted pledges; the deleted one is listed with its History.
     assert "deleted/" in admin_client_.get(LIST).content.decode()
@@ -192,14 +193,18 @@ def test_restore_refuses_a_clash_with_a_clear_message(admin_client_):
     assert not Pledge.objects.filter(pk=pk).exists()
 
 
-def test_analyst_cannot_delete_and_viewer_cannot_restore(analyst_client, db):
+def test_only_who_may_delete_may_restore(analyst_client, db):
     pledge = data.french_pledge()
     assert analyst_client.post(f"{LIST}{pledge.pk}/delete/", {"post": "yes"}).status_code == 403
     pk = pledge.pk
     pledge.delete()
     viewer = Client()
     viewer.force_login(data.user("vic", "Viewer"))
-    assert viewer.post(f"{LIST}deleted/{pk}/restore/").status_code == 403
+    for client in (analyst_client, viewer):
+        page = client.get(f"{LIST}deleted/").content.decode()
+        assert data.FRENCH_PLEDGE in page  # they may see it...
+        assert 'value="Restore"' not in page  # ...not bring it back
+        assert client.post(f"{LIST}deleted/{pk}/restore/").status_code == 403
     assert not Pledge.objects.exists()
 
 

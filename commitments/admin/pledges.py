@@ -182,7 +182,7 @@ class PledgeAdmin(TrackerAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "may_restore": self.may_restore(request)}
+        extra_context = {**(extra_context or {}), "may_see_deleted": self.has_view_permission(request)}
         return super().changelist_view(request, extra_context)
 
     # -- status change ---------------------------------------------------------------------------
@@ -277,7 +277,8 @@ class PledgeAdmin(TrackerAdmin):
     # -- deleted pledges --------------------------------------------------------------------------
 
     def may_restore(self, request) -> bool:
-        return self.has_add_permission(request) and request.user.has_perm("commitments.add_statuschange")
+        # Whoever may delete pledges may undo a deletion; analysts, who cannot delete, cannot undo one.
+        return self.has_delete_permission(request) and self.has_add_permission(request)
 
     def restore_hint(self) -> str:
         return " Deleted pledges are restored from “Deleted pledges” on the pledge list."
