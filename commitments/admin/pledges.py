@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .. import audit
 from ..choices import Condition
-from ..models import Citation, ForceRequirement, Pledge, StatusChange
+from ..models import Citation, ForceRequirement, Pledge, State, StatusChange
 from .base import ReadOnlyInline, TrackerAdmin
 from .forms import StatusChangeForm
 from .records import CitationInline
@@ -339,6 +339,7 @@ def restore_pledge(record, user) -> Pledge:
     pledge._state.adding = True
     previous = Pledge.history.filter(id=record.id).exclude(history_type=audit.DELETED).order_by("-history_id").first()
     pledger_ids = list(previous.pledgers.values_list("state_id", flat=True)) if previous else []
+    pledger_ids = list(State.objects.filter(pk__in=pledger_ids).values_list("pk", flat=True))  # still there
     pledge.full_clean(exclude=["pledgers"])
     pledge._writing_status = True  # the status comes back with the status history it rests on
     pledge.skip_history_when_saving = True
