@@ -198,3 +198,11 @@ def test_every_foreign_key_and_many_to_many_uses_autocomplete():
 
 class _Request:
     user = None
+
+
+def test_seeded_changelist_runs_the_same_queries(seeded, analyst_client):
+    page, ctx = changelist_queries(analyst_client)
+    text = page.content.decode()
+    assert data.FRENCH_PLEDGE in text
+    assert "€2.0 bn" in text
+    assert len(ctx) == 14, "\n".join(q["sql"] for q in ctx)

@@ -7,6 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from commitments.models import Pledge
 
 from . import admin_data as data
 
@@ -66,9 +69,13 @@ def shot(page, name):
 
 
 def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_history(browser, site, transactional_db):
-    pledge = data.french_pledge()
-    data.source("france24-2025-03-03", title="France pledges 2 billion euros to Ukraine", publisher="France 24")
-    data.pledge("British troops", pledgers=("GB",))
+    call_command("seed", verbosity=0)
+    pledge = Pledge.objects.get(title=data.FRENCH_PLEDGE)
+    assert (pledge.amount, pledge.currency, list(pledge.pledgers.values_list("code", flat=True))) == (
+        2_000_000_000,
+        "EUR",
+        ["FR"],
+    )
     data.user("ana", "Analyst")
     context, page = log_in(browser, site, "ana")
 
@@ -81,29 +88,28 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
     page.click(f"#result_list a:text('{data.FRENCH_PLEDGE}')")
 
     page.click("a.changestatuslink")
-    page.select_option("select[name=status]", "announced")
-    page.fill("input[name=effective_date]", "03/03/2025")
-    page.fill("textarea[name=note]", "Announced by the President")
+    page.select_option("select[name=status]", "in_implementation")
+    page.fill("input[name=effective_date]", "01/04/2025")
+    page.fill("textarea[name=note]", "First tranche reported as paid")
     page.click(".field-source .select2-selection")
-    page.fill(".select2-search__field", "France pledges")
-    page.click(".select2-results__option:has-text('France pledges 2 billion euros')")
-    page.fill("textarea[name=quote]", "2 billion euros")
+    page.fill(".select2-search__field", "meets in Paris")
+    page.click(".select2-results__option:has-text('meets in Paris')")
     shot(page, "2-change-status")
     page.click("input[name=apply]")
 
     page.wait_for_selector(".messagelist .success")
-    assert "Status changed to “Announced" in page.inner_text(".messagelist")
-    assert "Announced by the President" in page.inner_text("body")  # the status history inline
+    assert "Status changed to “In implementation" in page.inner_text(".messagelist")
+    assert "First tranche reported as paid" in page.inner_text("body")  # the status history inline
     page.click("a.historylink")
     history = page.inner_text("#change-history")
-    assert "Status:" in history and "Not yet assessable" in history and "Announced" in history
+    assert "Status:" in history and "Announced" in history and "In implementation" in history
     assert "ana" in history
     shot(page, "3-history")
     context.close()
 
     pledge.refresh_from_db()
-    assert pledge.status == "announced"
-    assert pledge.status_changes.get().source.publisher == "France 24"
+    assert pledge.status == "in_implementation"
+    assert pledge.status_changes.latest().source.key == "seed-001-cow-meets-in-paris-march-2025"
 
 
 def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site, transactional_db):
