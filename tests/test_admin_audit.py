@@ -229,3 +229,30 @@ def test_revert_from_history_keeps_the_status_and_needs_change_permission(analys
     pledge = Pledge.objects.get()
     assert pledge.title == data.FRENCH_PLEDGE  # the old version's fields...
     assert pledge.status == Status.ANNOUNCED  # ...but never its status: that goes through change_status
+
+
+def test_a_summit_with_hosts_leaves_one_record_per_save(analyst_client, analyst):
+    from commitments.models import Summit
+
+    fr, gb = data.state("FR", "France"), data.state("GB", "United Kingdom")
+    form = analyst_client.get("/admin/commitments/summit/add/")
+    response = analyst_client.post(
+        "/admin/commitments/summit/add/",
+        data.form_data(
+            form,
+            "summit_form",
+            slug="paris",
+            title="Paris summit",
+            kind="leaders_summit",
+            date="27/03/2025",
+            hosts=[str(fr.pk)],
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    summit = Summit.objects.get()
+    url = f"/admin/commitments/summit/{summit.pk}/change/"
+    response = analyst_client.post(url, data.form_data(analyst_client.get(url), "summit_form", hosts=[str(gb.pk)]))
+    assert response.status_code == 302
+    history = records(summit)
+    assert [(r.history_type, r.history_user) for r in history] == [("+", analyst), ("~", analyst)]
+    assert [list(r.hosts.values_list("state_id", flat=True)) for r in history] == [[fr.pk], [gb.pk]]
