@@ -131,3 +131,32 @@ def test_viewer_cannot_change_status(client, db):
     # Nor through the action: a viewer is not offered it, and posting it does nothing.
     client.post(LIST, {"action": "change_status_action", "_selected_action": [pledge.pk], **change()})
     assert StatusChange.objects.count() == 0
+
+
+def test_a_status_changed_since_the_page_was_shown_is_not_built_upon(analyst_client):
+    pledge = data.french_pledge()
+    url = f"{LIST}{pledge.pk}/change-status/"
+    page = analyst_client.get(url)
+    src = data.source()
+    Pledge.objects.get().change_status(Status.AGREED, effective_date=datetime.date(2025, 3, 1), source=src, note="B")
+    response = analyst_client.post(url, data.form_data(page, "change-status-form", **change()))
+    assert response.status_code == 200
+    assert "changed to “Agreed or endorsed” by someone else" in " ".join(response.context["form"].errors["status"])
+    assert Pledge.objects.get().status == Status.AGREED
+    # The page now shows the current status; submitting again is a deliberate change.
+    response = analyst_client.post(url, data.form_data(response, "change-status-form", **change()))
+    assert response.status_code == 302
+    assert Pledge.objects.get().status == Status.ANNOUNCED
+
+
+def test_bulk_change_refuses_pledges_changed_since_the_page_was_shown(analyst_client):
+    pledges = [data.pledge(f"Pledge {n}") for n in range(2)]
+    ids = [str(p.pk) for p in pledges]
+    question = analyst_client.post(LIST, {"action": "change_status_action", "_selected_action": ids, "index": "0"})
+    Pledge.objects.get(pk=pledges[1].pk).change_status(
+        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 1), source=data.source(), note="B"
+    )
+    response = analyst_client.post(LIST, data.form_data(question, "change-status-form", **change(Status.AGREED)))
+    assert response.status_code == 200
+    assert "Pledge 1</a>: Its status was changed to “Announced” by someone else" in response.content.decode()
+    assert StatusChange.objects.count() == 1  # only B's

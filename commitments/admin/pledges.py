@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import audit
-from ..choices import Condition
+from ..choices import Condition, Status
 from ..models import Citation, ForceRequirement, Pledge, State, StatusChange
 from .base import ReadOnlyInline, TrackerAdmin
 from .forms import StatusChangeForm
@@ -245,7 +245,29 @@ class PledgeAdmin(TrackerAdmin):
         kwargs = form.change_kwargs(request.user)
         try:
             with transaction.atomic():
+                # Lock first: a status changed by someone else since this page was shown is not
+                # silently built upon (announced → agreed over their agreed → committed).
+                now = dict(
+                    Pledge.objects.select_for_update()
+                    .filter(pk__in=[p.pk for p in pledges])
+                    .values_list("pk", "status")
+                )
                 for pledge in pledges:
+                    seen = request.POST.get(f"seen_status_{pledge.pk}")
+                    if seen and seen != now.get(pledge.pk):
+                        label = Status(now[pledge.pk]).label.split(" (")[0]
+                        rejections.append(
+                            (
+                                pledge,
+                                ValidationError(
+                                    {
+                                        "status": f"Its status was changed to “{label}” by someone "
+                                        "else since this page was shown; check it and submit again."
+                                    }
+                                ),
+                            )
+                        )
+                        continue
                     try:
                         pledge.change_status(form.cleaned_data["status"], **kwargs)
                     except ValidationError as exc:
