@@ -44,6 +44,14 @@ def money(value, currency: str = "") -> str:
     return f"{grouped(value)} {currency}".strip()
 
 
+@register.filter
+def rate(value) -> str:
+    """An exchange rate without its padding zeros: Decimal('1.20000000') -> '1.2'."""
+    if value is None or value == "":
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
 @register.simple_tag
 def troops(low, high) -> str:
     """A troop range from its two ends, either of which may be unknown."""
