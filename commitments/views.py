@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,6 +30,8 @@ from .models import (
 from .templatetags.dashboard import eur, on_precision, short_label, troops
 
 PLEDGES_PER_PAGE = 25
+# A pledge whose status never changed has no date; it goes last on SQLite and PostgreSQL alike.
+NEWEST_STATUS_FIRST = (F("status_changed_on").desc(nulls_last=True), "-id")
 
 
 def public_read(view):
@@ -292,10 +294,34 @@ def overview(request):
 # Long lists of choices read better as checkboxes than as a multiple <select> on a phone.
 CHECKBOX_FILTERS = ("state", "category", "status", "condition", "condition_state")
 DATE_FILTERS = ("status_changed", "value_date")
+# The FilterSet's labels are written for API users; these are the same filters in a reader's words.
+READER_LABELS = {
+    "q": "Search",
+    "state": "Pledged by (alone or jointly)",
+    "category": "Category",
+    "status": "Status",
+    "open": "Open or final",
+    "condition": "Condition",
+    "condition_state": "Condition met?",
+    "summit": "Meeting",
+    "declaration": "Declaration",
+    "status_changed": "Current status took effect between",
+    "value_date": "Money value date between",
+    "updated_since": "Record changed since (ISO 8601 time)",
+    "top_level": "Shares of larger pledges",
+    "ordering": "Order by",
+}
+YES_NO_CHOICES = {
+    "open": [("unknown", "Open and final"), ("true", "Open only"), ("false", "Final only")],
+    "top_level": [("unknown", "Included"), ("true", "Left out (as in totals)"), ("false", "Only shares")],
+}
 
 
 def _pledge_filter_form(filterset):
+    """The API's filter form, dressed for readers: same fields, names and validation."""
     form = filterset.form
+    for name, label in READER_LABELS.items():
+        form.fields[name].label = label
     for name in CHECKBOX_FILTERS:
         field = form.fields[name]
         field.widget = forms.CheckboxSelectMultiple()
@@ -303,12 +329,19 @@ def _pledge_filter_form(filterset):
     for name in DATE_FILTERS:
         for widget in form.fields[name].widget.widgets:
             widget.input_type = "date"
+    for name, choices in YES_NO_CHOICES.items():
+        form.fields[name].widget.choices = choices
+    ordering = form.fields["ordering"]
+    ordering.empty_label = "Newest status first"
+    ordering.choices = [choice for choice in ordering.choices if choice[0]]  # re-adds the empty choice
+    form.fields["summit"].empty_label = "Any meeting"
+    form.fields["declaration"].empty_label = "Any declaration"
     return form
 
 
 @public_read
 def pledge_list(request):
-    queryset = Pledge.objects.with_related().order_by("-status_changed_on", "-id")
+    queryset = Pledge.objects.with_related().order_by(*NEWEST_STATUS_FIRST)
     filterset = PledgeFilterSet(request.GET, queryset=queryset, request=request)
     form = _pledge_filter_form(filterset)
     context = {"form": form, "page": None, "active": any(v for k, v in request.GET.items() if k != "page")}
@@ -404,7 +437,7 @@ def state_detail(request, code: str):
     context = {
         "state": state,
         "figures": pledges.totals(),
-        "pledges": pledges.with_related().order_by("-status_changed_on", "-id"),
+        "pledges": pledges.with_related().order_by(*NEWEST_STATUS_FIRST),
         "attendances": state.attendances.select_related("summit").order_by("summit__date"),
         "declaration_parties": DeclarationParty.objects.filter(state=state)
         .select_related("declaration")

@@ -95,6 +95,12 @@ def short_label(label) -> str:
 
 
 @register.filter
+def field_words(name) -> str:
+    """A field name as words: 'quantity_text' -> 'quantity text'."""
+    return str(name).replace("_", " ")
+
+
+@register.filter
 def status_label(code) -> str:
     try:
         return short_label(Status(code).label)
