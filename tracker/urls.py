@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .views import healthz
+
 admin.site.site_header = "Ukraine security guarantees tracker"
 admin.site.site_title = "Guarantees tracker"
 admin.site.index_title = "Pledges, summits and declarations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     # The public pages; "/" is the overview.
     path("", include("commitments.urls")),
 ]
