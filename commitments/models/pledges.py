@@ -118,10 +118,6 @@ class PledgeQuerySet(models.QuerySet):
         """Pledges that count in totals: shares of a larger pledge are already inside it."""
         return self.filter(part_of__isnull=True)
 
-    def by_state(self, code: str):
-        """Pledges a party made alone or jointly."""
-        return self.filter(pledgers__code=code).distinct()
-
     # Aggregates for the dashboard (and anyone else who needs totals). Troop ranges add up as
     # follows: the low end adds each pledge's troops_min (an "up to N" pledge adds nothing), the
     # high end its troops_max or, for an "at least N" pledge, N. A vague quantity adds nothing.
@@ -201,6 +197,10 @@ class PledgeQuerySet(models.QuerySet):
             )
             .order_by("state__name")
         )
+
+    def by_state(self, code: str):
+        """Pledges a party made alone or jointly."""
+        return self.filter(pledgers__code=code).distinct()
 
 
 class Pledge(NaturalKeyModel):
