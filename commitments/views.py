@@ -311,9 +311,11 @@ READER_LABELS = {
     "top_level": "Shares of larger pledges",
     "ordering": "Order by",
 }
+LAID_OUT_FILTERS = frozenset(READER_LABELS)
+# Plain values the FilterSet's boolean fields read, whichever boolean field class they use.
 YES_NO_CHOICES = {
-    "open": [("unknown", "Open and final"), ("true", "Open only"), ("false", "Final only")],
-    "top_level": [("unknown", "Included"), ("true", "Left out (as in totals)"), ("false", "Only shares")],
+    "open": [("", "Open and final"), ("true", "Open only"), ("false", "Final only")],
+    "top_level": [("", "Included"), ("true", "Left out (as in totals)"), ("false", "Only shares")],
 }
 
 
@@ -321,7 +323,8 @@ def _pledge_filter_form(filterset):
     """The API's filter form, dressed for readers: same fields, names and validation."""
     form = filterset.form
     for name, label in READER_LABELS.items():
-        form.fields[name].label = label
+        if name in form.fields:
+            form.fields[name].label = label
     for name in CHECKBOX_FILTERS:
         field = form.fields[name]
         field.widget = forms.CheckboxSelectMultiple()
@@ -330,7 +333,10 @@ def _pledge_filter_form(filterset):
         for widget in form.fields[name].widget.widgets:
             widget.input_type = "date"
     for name, choices in YES_NO_CHOICES.items():
-        form.fields[name].widget.choices = choices
+        form.fields[name].widget = forms.Select(choices=choices)
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):  # e.g. the API's as_of
+            field.widget.input_type = "date"
     ordering = form.fields["ordering"]
     ordering.empty_label = "Newest status first"
     ordering.choices = [choice for choice in ordering.choices if choice[0]]  # re-adds the empty choice
@@ -344,7 +350,13 @@ def pledge_list(request):
     queryset = Pledge.objects.with_related().order_by(*NEWEST_STATUS_FIRST)
     filterset = PledgeFilterSet(request.GET, queryset=queryset, request=request)
     form = _pledge_filter_form(filterset)
-    context = {"form": form, "page": None, "active": any(v for k, v in request.GET.items() if k != "page")}
+    context = {
+        "form": form,
+        # Filters the FilterSet gains later (the template lays out the ones it knows) still show.
+        "other_fields": [form[name] for name in form.fields if name not in LAID_OUT_FILTERS],
+        "page": None,
+        "active": any(v for k, v in request.GET.items() if k != "page"),
+    }
     if not filterset.is_valid():
         # Same rule as the API: a filter that cannot be understood is an error, never an unfiltered list.
         return render(request, "commitments/pledge_list.html", context, status=400)

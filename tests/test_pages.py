@@ -341,7 +341,7 @@ def test_pledge_page_shows_quantities_condition_status_timeline_and_every_citati
         "Pledged by France and United Kingdom joint pledge, counted once" in page
     )
     assert "1,000,000,000 GBP = 1,200,000,000 EUR at 1.2 EUR per GBP (value date 27 March 2025)" in page
-    assert "1,000,000,000 GBP (€1.2 bn)" in page
+    assert "Quantity £1.0 bn (€1.2 bn)" in page
     assert "Upon a peace agreement: “after a peace agreement is achieved” Pending (condition not yet met)" in page
     assert "Not yet assessable → Announced" in page and "Announced → Agreed or endorsed" in page
     assert "Endorsed in the text." in page

@@ -22,18 +22,28 @@ def grouped(number) -> str:
     return f"{value:,.2f}"
 
 
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def compact_money(amount, currency: str) -> str:
+    """'€2.0 bn', '$500.0 m', 'NOK 250,000': the scale a reader takes in at a glance (the same
+    wording as the admin's quantity summary)."""
+    amount = Decimal(amount)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    prefix = symbol if symbol else f"{currency} "
+    if abs(amount) >= 1_000_000_000:
+        return f"{prefix}{amount / 1_000_000_000:,.1f} bn"
+    if abs(amount) >= 1_000_000:
+        return f"{prefix}{amount / 1_000_000:,.1f} m"
+    return f"{prefix}{amount:,.0f}"
+
+
 @register.filter
 def eur(value) -> str:
-    """A euro sum as a reader takes it in at a glance: €2.0 bn, €350 m, €12,500."""
+    """A euro sum at a glance: €2.0 bn, €350.0 m, €12,500."""
     if value is None or value == "":
         return ""
-    value = Decimal(value)
-    if abs(value) >= 1_000_000_000:
-        return f"€{value / 1_000_000_000:.1f} bn"
-    if abs(value) >= 1_000_000:
-        millions = value / 1_000_000
-        return f"€{millions:.1f} m" if millions < 100 else f"€{millions:.0f} m"
-    return f"€{grouped(value)}"
+    return compact_money(value, "EUR")
 
 
 @register.filter
@@ -71,15 +81,19 @@ def quantity_summary(pledge) -> str:
     """What a pledge promises in one phrase: '15,000–30,000 troops', '€2.0 bn', 'lead monitoring
     role', 'thousands (unquantified)'. Empty when the pledge gives no quantity at all.
 
-    Stands in for `Pledge.quantity_summary()` (written alongside the admin) until both meet."""
+    Uses `Pledge.quantity_summary()` where the model has it (written alongside the admin); the
+    same wording is built here until both branches meet."""
+    method = getattr(pledge, "quantity_summary", None)
+    if callable(method):
+        return method()
     parts = []
     if pledge.troops_min is not None or pledge.troops_max is not None:
         parts.append(troops(pledge.troops_min, pledge.troops_max))
     if pledge.amount is not None:
-        if pledge.currency == "EUR" or pledge.amount_eur is None:
-            parts.append(eur(pledge.amount) if pledge.currency == "EUR" else money(pledge.amount, pledge.currency))
-        else:
-            parts.append(f"{money(pledge.amount, pledge.currency)} ({eur(pledge.amount_eur)})")
+        amount = compact_money(pledge.amount, pledge.currency)
+        if pledge.currency != "EUR" and pledge.amount_eur is not None:
+            amount += f" ({eur(pledge.amount_eur)})"
+        parts.append(amount)
     if pledge.monitoring_role:
         role = f"{MonitoringRole(pledge.monitoring_role).label.lower()} monitoring role"
         parts.append(f"{role} ({pledge.monitoring_means})" if pledge.monitoring_means else role)
