@@ -409,7 +409,8 @@ def summit_detail(request, pk: int):
         )
     context = {
         "summit": summit,
-        "attendances": summit.attendances.select_related("state", "source").order_by("status", "state__name"),
+        # "attended" sorts after "absent": descending lists those present first.
+        "attendances": summit.attendances.select_related("state", "source").order_by("-status", "state__name"),
         "sources": sources,
         "counts": counts,
         "declarations": summit.declarations.all(),

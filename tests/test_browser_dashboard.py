@@ -110,8 +110,21 @@ def test_overview_draws_its_charts_from_the_seed_data_and_fetches_nothing_from_e
 
 
 def test_phone_width_needs_no_sideways_scrolling(page, site):
+    from commitments.models import Declaration, Pledge, Summit
+
+    pledge = Pledge.objects.get(slug="fr-gb-bulk-of-multinational-force-troops-2026").pk
+    summit = Summit.objects.get(slug="paris-summit-2026-01-06").pk
+    declaration = Declaration.objects.get(slug="declaration-of-intent-multinational-force-2026").pk
     page.set_viewport_size(PHONE)
-    for path in ("/", "/pledges/"):
+    for path in (
+        "/",
+        "/pledges/",
+        f"/pledges/{pledge}/",
+        f"/summits/{summit}/",
+        f"/declarations/{declaration}/",
+        "/states/FR/",
+        "/states/",
+    ):
         page.goto(site + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than a phone"
