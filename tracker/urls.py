@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from .views import healthz
 
@@ -11,5 +10,6 @@ admin.site.index_title = "Pledges, summits and declarations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The public pages; "/" is the overview.
+    path("", include("commitments.urls")),
 ]
