@@ -61,6 +61,7 @@ def test_a_rejected_change_leaves_status_and_history_untouched(status, effective
     with pytest.raises(ValidationError) as caught:
         pledge.change_status(status, effective_date=effective, source=src, note=note)
     assert message in str(caught.value.message_dict)
+    assert len(caught.value.messages) == 1, caught.value.messages
     assert state_of(pledge) == before
     assert pledge.status == Status.ANNOUNCED
 

@@ -516,7 +516,8 @@ class Pledge(NaturalKeyModel):
         if effective_date and effective_date > timezone.localdate():
             errors["effective_date"] = "A status change cannot take effect in the future."
         try:
-            change.full_clean()
+            # A same-status change already has its own message; the constraint would say it twice.
+            change.full_clean(validate_constraints="to_status" not in errors)
         except ValidationError as exc:
             errors = {**exc.message_dict, **errors}
         if errors:
