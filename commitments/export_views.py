@@ -1,0 +1,112 @@
+"""Plain Django views for the file exports and the summary report, under /api/.
+
+They honour the same FilterSets as the API and the same read rule: anonymous visitors only while
+PUBLIC_READ is on. They are not DRF views on purpose: a streamed CSV needs no serializer, and the
+API's `?format=csv` calls `pledge_csv_response` below, so every route gives the same file."""
+
+import tempfile
+
+from django.conf import settings
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import exports, filtersets
+
+FILTERSETS = {
+    "pledges": filtersets.PledgeFilterSet,
+    "summits": filtersets.SummitFilterSet,
+    "declarations": filtersets.DeclarationFilterSet,
+    "states": filtersets.StateFilterSet,
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TRUE = ("1", "true", "yes", "on")
+
+
+def read_denied(request):
+    """None when the request may read; else the 401 response that says why not."""
+    if settings.PUBLIC_READ or request.user.is_authenticated:
+        return None
+    response = JsonResponse(
+        {"detail": "Authentication credentials were not provided. Log in, or ask for PUBLIC_READ to be on."},
+        status=401,
+    )
+    # Session login: the browser is sent to the login page rather than asked for Basic credentials.
+    response["WWW-Authenticate"] = 'Session realm="tracker"'
+    return response
+
+
+def filtered(request, table: str):
+    """(queryset, None) for valid filters, or (None, a 400 response naming each bad field)."""
+    filterset = FILTERSETS[table](request.GET, queryset=exports.TABLES[table].model.objects.all(), request=request)
+    if not filterset.is_valid():
+        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    return filterset.qs, None
+
+
+def filename(table: str, extension: str) -> str:
+    return f"{table}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def csv_response(chunks, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def wants_bom(request) -> bool:
+    return request.GET.get("bom", "").lower() in TRUE
+
+
+def pledge_csv_response(request, queryset) -> StreamingHttpResponse:
+    """The pledge CSV of an already filtered queryset; the API's `?format=csv` calls this too."""
+    return csv_response(exports.pledge_csv_chunks(queryset, bom=wants_bom(request)), filename("pledges", "csv"))
+
+
+def _guarded(view):
+    """Read rule and filters for a view taking (request, table, queryset)."""
+
+    def wrapper(request, table: str):
+        denied = read_denied(request)
+        if denied:
+            return denied
+        queryset, error = filtered(request, table)
+        if error:
+            return error
+        return view(request, table, queryset)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return require_GET(wrapper)
+
+
+@_guarded
+def export_csv(request, table, queryset):
+    """Stream one table as CSV: `?bom=1` for a UTF-8 BOM (Excel), any filter of its FilterSet."""
+    if table == "pledges":
+        return pledge_csv_response(request, queryset)
+    return csv_response(exports.table_csv_chunks(table, queryset, bom=wants_bom(request)), filename(table, "csv"))
+
+
+@_guarded
+def export_xlsx(request, table, queryset):
+    """One table as an Excel workbook, with a second sheet documenting the columns."""
+    # The workbook is built in a temporary file (openpyxl needs to seek), then sent from it.
+    spool = tempfile.TemporaryFile()  # FileResponse closes it
+    exports.write_xlsx(table, queryset, spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename(table, "xlsx"), content_type=XLSX_TYPE)
+
+
+@_guarded
+def summary_csv(request, table, queryset):
+    """The summary report as one CSV table (see docs/exports.md, 'Summary report')."""
+    report = exports.summary(queryset)
+    chunks = exports.csv_chunks(exports.SUMMARY_COLUMNS, exports.summary_rows(report), bom=wants_bom(request))
+    return csv_response(chunks, filename("summary", "csv"))
+
+
+@_guarded
+def summary_json(request, table, queryset):
+    """The summary report as JSON: totals by state, category, status, summit, and force gaps."""
+    return JsonResponse(exports.summary_json(exports.summary(queryset)), json_dumps_params={"ensure_ascii": False})
