@@ -11,14 +11,8 @@ from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import exports, filtersets
+from . import exports
 
-FILTERSETS = {
-    "pledges": filtersets.PledgeFilterSet,
-    "summits": filtersets.SummitFilterSet,
-    "declarations": filtersets.DeclarationFilterSet,
-    "states": filtersets.StateFilterSet,
-}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRUE = ("1", "true", "yes", "on")
 
@@ -38,10 +32,10 @@ def read_denied(request):
 
 def filtered(request, table: str):
     """(queryset, None) for valid filters, or (None, a 400 response naming each bad field)."""
-    filterset = FILTERSETS[table](request.GET, queryset=exports.TABLES[table].model.objects.all(), request=request)
-    if not filterset.is_valid():
-        return None, JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-    return filterset.qs, None
+    queryset, errors = exports.filtered_queryset(table, request.GET, request)
+    if errors:
+        return None, JsonResponse({"errors": errors}, status=400)
+    return queryset, None
 
 
 def filename(table: str, extension: str) -> str:

@@ -18,7 +18,7 @@ from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import models
+from . import filtersets, models
 from .choices import Category, Condition, ConditionState, Currency, DatePrecision, MonitoringRole, Status
 
 # Rows fetched (and prefetched) per round trip: big enough to keep the query count low, small
@@ -297,14 +297,47 @@ class Table:
     columns: tuple[Column, ...]
     rows: Callable[[Any], Iterable[list]]
     model: type
+    filterset: type
 
 
 TABLES = {
-    "pledges": Table("pledges", PLEDGE_COLUMNS, lambda qs: map(pledge_row, iter_pledges(qs)), models.Pledge),
-    "summits": Table("summits", SUMMIT_COLUMNS, summit_rows, models.Summit),
-    "declarations": Table("declarations", DECLARATION_COLUMNS, declaration_rows, models.Declaration),
-    "states": Table("states", STATE_COLUMNS, state_rows, models.State),
+    "pledges": Table(
+        "pledges",
+        PLEDGE_COLUMNS,
+        lambda qs: map(pledge_row, iter_pledges(qs)),
+        models.Pledge,
+        filtersets.PledgeFilterSet,
+    ),
+    "summits": Table("summits", SUMMIT_COLUMNS, summit_rows, models.Summit, filtersets.SummitFilterSet),
+    "declarations": Table(
+        "declarations", DECLARATION_COLUMNS, declaration_rows, models.Declaration, filtersets.DeclarationFilterSet
+    ),
+    "states": Table("states", STATE_COLUMNS, state_rows, models.State, filtersets.StateFilterSet),
 }
+
+
+def filter_params(filterset_class) -> list[tuple[str, str]]:
+    """(query parameter, help) for every filter of a FilterSet, range filters as their two halves,
+    so the management commands accept exactly the API's filters."""
+    from django_filters import filters as f
+
+    params = []
+    for name, filter_ in filterset_class.base_filters.items():
+        label = str(filter_.label or name)
+        if isinstance(filter_, (f.DateFromToRangeFilter, f.DateTimeFromToRangeFilter)):
+            params += [(f"{name}_after", f"{label}: from (YYYY-MM-DD)"), (f"{name}_before", f"{label}: to")]
+        else:
+            params.append((name, label))
+    return params
+
+
+def filtered_queryset(table: str, data, request=None):
+    """(queryset, None) for valid filters; (None, errors as {field: [message, ...]}) otherwise."""
+    spec = TABLES[table]
+    filterset = spec.filterset(data, queryset=spec.model.objects.all(), request=request)
+    if not filterset.is_valid():
+        return None, {name: [e["message"] for e in errors] for name, errors in filterset.errors.get_json_data().items()}
+    return filterset.qs, None
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,6 +411,8 @@ def pledge_csv_chunks(queryset=None, *, bom: bool = False) -> Iterator[str]:
 
 
 def table_csv_chunks(table: str, queryset, *, bom: bool = False) -> Iterator[str]:
+    if table == "pledges":
+        return pledge_csv_chunks(queryset, bom=bom)
     spec = TABLES[table]
     return csv_chunks(spec.columns, spec.rows(queryset), bom=bom)
 
