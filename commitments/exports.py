@@ -227,11 +227,11 @@ def pledge_row(pledge: models.Pledge) -> list:
     ]
 
 
-def iter_pledges(queryset=None, chunk_size: int = CHUNK_SIZE) -> Iterator[models.Pledge]:
+def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[models.Pledge]:
     """Pledges one chunk at a time, each chunk with its relations prefetched: memory stays flat
     whatever the row count, and the first rows are ready before the last are read."""
     queryset = models.Pledge.objects.all() if queryset is None else queryset
-    return queryset.with_related().iterator(chunk_size=chunk_size)
+    return queryset.with_related().iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def summit_rows(queryset) -> Iterator[list]:
@@ -316,6 +316,22 @@ TABLES = {
 }
 
 
+def pandas_read_csv_kwargs(columns: Iterable[Column] = PLEDGE_COLUMNS) -> dict:
+    """Keyword arguments for `pandas.read_csv` that read an export with its documented dtypes.
+
+    keep_default_na=False keeps text as text (the state code 'NA' is Namibia, not a missing
+    value); only blank cells of number and date columns are missing values."""
+    columns = list(columns)
+    return {
+        "dtype": {
+            c.name: TYPES[c.type][1] for c in columns if c.type in ("text", "code", "codes", "integer", "decimal")
+        },
+        "parse_dates": [c.name for c in columns if c.type in ("date", "datetime")],
+        "keep_default_na": False,
+        "na_values": {c.name: [""] for c in columns if c.type not in TEXT_TYPES},
+    }
+
+
 def filter_params(filterset_class) -> list[tuple[str, str]]:
     """(query parameter, help) for every filter of a FilterSet, range filters as their two halves,
     so the management commands accept exactly the API's filters."""
@@ -394,11 +410,12 @@ def csv_chunks(columns: Iterable[Column], rows: Iterable[list], *, bom: bool = F
     yield ("\ufeff" + header) if bom else header
     buffer: list[str] = []
     size = 0
+    flush_at = FLUSH_BYTES
     for row in rows:
         line = writer.writerow([cell(v) for v in row])
         buffer.append(line)
         size += len(line)
-        if size >= FLUSH_BYTES:
+        if size >= flush_at:
             yield "".join(buffer)
             buffer, size = [], 0
     if buffer:
