@@ -37,6 +37,16 @@ STATUS_DETAILS = tuple(c.name for c in STATUS_CHANGE_COLUMNS)
 # Model fields the import compares and writes (foreign keys by their id).
 FK_COLUMNS = {"part_of": "part_of_id", "summit": "summit_id", "declaration": "declaration_id"}
 INTEGER = re.compile(r"^[0-9]+$")
+# StatusChange field -> the import column that gives it.
+STATUS_CHANGE_FIELDS = {
+    "effective_date": "status_effective_date",
+    "effective_precision": "status_date_precision",
+    "note": "status_note",
+    "quote": "status_quote",
+    "source": "status_source",
+    "to_status": "status",
+    "from_status": "status",
+}
 
 
 @dataclass(frozen=True)
@@ -234,8 +244,9 @@ def parse_cell(column: Column, raw: str):
     raise CellError(f"Column type {column.type} cannot be imported.")
 
 
-def _constraint_columns() -> dict[str, str]:
+def _constraint_columns(model=models.Pledge, rename=None) -> dict[str, str]:
     """Constraint message -> the columns it involves, so a broken rule is reported on its columns."""
+    rename = rename or {}
 
     def names(node) -> set[str]:
         found = set()
@@ -249,10 +260,10 @@ def _constraint_columns() -> dict[str, str]:
         return found
 
     out = {}
-    for constraint in models.Pledge._meta.constraints:
+    for constraint in model._meta.constraints:
         condition = getattr(constraint, "condition", None)
         if condition is not None:
-            columns = sorted(n for n in names(condition) if n in COLUMNS)
+            columns = sorted({rename.get(n, n) for n in names(condition)} & set(COLUMNS))
             out[str(constraint.violation_error_message)] = ", ".join(columns)
     return out
 
@@ -508,17 +519,13 @@ def _plan_status(values, current, current_status, lookups, error) -> dict | None
     try:
         change.full_clean(exclude=["pledge", "sequence"])
     except ValidationError as exc:
-        column_of = {
-            "effective_date": "status_effective_date",
-            "effective_precision": "status_date_precision",
-            "note": "status_note",
-            "quote": "status_quote",
-            "source": "status_source",
-            "to_status": "status",
-        }
+        by_constraint = _constraint_columns(models.StatusChange, STATUS_CHANGE_FIELDS)
         for name, messages in exc.message_dict.items():
             for message in messages:
-                error(column_of.get(name, "status"), message)
+                if name == NON_FIELD_ERRORS:
+                    error(by_constraint.get(message) or "status", message)
+                else:
+                    error(STATUS_CHANGE_FIELDS.get(name, "status"), message)
     return {
         "status": wanted,
         "effective_date": date,
