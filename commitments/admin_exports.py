@@ -97,6 +97,10 @@ class PledgeImportExportMixin:
             actions["export_pledges_action"] = self.get_action(export_pledges_action)
         return actions
 
+    def changelist_view(self, request, extra_context=None):
+        allowed = self.has_add_permission(request) and self.has_change_permission(request)
+        return super().changelist_view(request, {**(extra_context or {}), "pledge_import_allowed": allowed})
+
     def get_urls(self):
         view = self.admin_site.admin_view(partial(import_pledges_view, model_admin=self))
         return [path("import/", view, name="commitments_pledge_import"), *super().get_urls()]
