@@ -17,16 +17,35 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRUE = ("1", "true", "yes", "on")
 
 
+def _api_authentication(request):
+    """(user or None, error message or None, authenticators) from the API's authentication classes (REST_FRAMEWORK
+    settings), so a script's API token works here as on the DRF endpoints."""
+    from rest_framework.exceptions import APIException
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    authenticators = [cls() for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    drf_request = Request(request, authenticators=authenticators)
+    try:
+        user = drf_request.user
+    except APIException as exc:
+        return None, str(exc.detail), authenticators
+    return (user if user and user.is_authenticated else None), None, authenticators
+
+
 def read_denied(request):
-    """None when the request may read; else the 401 response that says why not."""
+    """None when the request may read; else the 401 response that says why not. The API's rule:
+    anyone while PUBLIC_READ is on, otherwise a signed-in user (session) or an API credential."""
     if settings.PUBLIC_READ or request.user.is_authenticated:
         return None
-    response = JsonResponse(
-        {"detail": "Authentication credentials were not provided. Log in, or ask for PUBLIC_READ to be on."},
-        status=401,
-    )
-    # Session login: the browser is sent to the login page rather than asked for Basic credentials.
-    response["WWW-Authenticate"] = 'Session realm="tracker"'
+    user, failure, authenticators = _api_authentication(request)
+    if user is not None:
+        request.user = user
+        return None
+    detail = failure or "Authentication credentials were not provided. Log in or send an API token."
+    response = JsonResponse({"detail": detail}, status=401)
+    challenge = next((a.authenticate_header(request) for a in authenticators if a.authenticate_header(request)), None)
+    response["WWW-Authenticate"] = challenge or 'Session realm="tracker"'
     return response
 
 

@@ -23,7 +23,7 @@ from .choices import Category, Condition, ConditionState, Currency, DatePrecisio
 
 # Rows fetched (and prefetched) per round trip: big enough to keep the query count low, small
 # enough that one chunk of model instances stays a few megabytes.
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 1000
 # Bytes gathered before a chunk goes to the client: one write per row would make a million
 # socket writes, one write for everything would hold the file in memory.
 FLUSH_BYTES = 64 * 1024
@@ -185,10 +185,9 @@ def _sorted_codes(states) -> list:
 
 def pledge_row(pledge: models.Pledge) -> list:
     """The values of one pledge in PLEDGE_COLUMNS order. Expects a pledge loaded by
-    `Pledge.objects.with_related()`: it reads only prefetched relations."""
-    pledgers = _sorted_codes(pledge.pledgers.all())
-    citations = pledge.citations.all()
-    first = citations[0] if citations else None
+    `Pledge.objects.with_related_lists()`: it reads only prefetched relations."""
+    pledgers = pledge.pledger_list
+    first = pledge.citation_list[0] if pledge.citation_list else None
     source = first.source if first else None
     return [
         pledge.slug,
@@ -231,7 +230,7 @@ def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[model
     """Pledges one chunk at a time, each chunk with its relations prefetched: memory stays flat
     whatever the row count, and the first rows are ready before the last are read."""
     queryset = models.Pledge.objects.all() if queryset is None else queryset
-    return queryset.with_related().iterator(chunk_size=chunk_size or CHUNK_SIZE)
+    return queryset.with_related_lists().iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def summit_rows(queryset) -> Iterator[list]:
