@@ -76,6 +76,27 @@ def pledge_csv_response(request, queryset) -> StreamingHttpResponse:
     return csv_response(exports.pledge_csv_chunks(queryset, bom=wants_bom(request)), filename("pledges", "csv"))
 
 
+class CSVRenderer:
+    """Lets a DRF view accept `?format=csv` (content negotiation would otherwise answer 404) and
+    hand the request to `pledge_csv_response`; it never renders data itself. Add it to the view's
+    `renderer_classes` and, in `list`, when `request.accepted_renderer.format == "csv"`, return
+    `pledge_csv_response(request, self.filter_queryset(self.get_queryset()))`."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors (400, 401, ...) reach here, the CSV itself being a StreamingHttpResponse:
+        # they go out as the JSON they are.
+        import json
+
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
 def _guarded(view):
     """Read rule and filters for a view taking (request, table, queryset)."""
 

@@ -358,3 +358,15 @@ def test_query_count_does_not_grow_with_rows(register, extra):
     assert len(parse(text)) == 1 + extra
     # SELECT pledges (with part_of, summit, declaration joined); SELECT pledgers; SELECT citations + sources
     assert len(queries) == 3
+
+
+@pytest.mark.urls("tests.export_drf_urls")
+def test_drf_list_with_format_csv_streams_the_same_file(register, client):
+    """The recipe in CSVRenderer's docstring: ?format=csv on a DRF list gives the export, filtered."""
+    response = client.get("/api/pledges/?format=csv&category=funding&bom=1")
+    assert response.status_code == 200 and response.streaming
+    expected = "".join(exports.pledge_csv_chunks(Pledge.objects.filter(category="funding"), bom=True))
+    assert streamed(response).decode() == expected
+    assert client.get("/api/pledges/?format=json").json()[0]["slug"] == "fr-gb-bulk"
+    bad = client.get("/api/pledges/?format=csv&category=tanks")
+    assert bad.status_code == 400 and "category" in bad.json()
