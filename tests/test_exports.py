@@ -323,8 +323,8 @@ def test_xlsx_has_typed_cells_no_formulas_and_a_column_sheet(register, public, c
 def test_response_starts_before_the_query_is_exhausted(register, public, client, monkeypatch):
     """With two pledges per chunk and a flush per row, the first rows are sent after one chunk
     is read: the remaining chunks' prefetch queries run only as the client reads on."""
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(exports, "FLUSH_BYTES", 1)
+    monkeypatch.setattr(exports.files, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports.files, "FLUSH_BYTES", 1)
     total = Pledge.objects.count()
     response = client.get("/api/pledges/export.csv")
     assert response.streaming

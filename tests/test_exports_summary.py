@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from commitments import exports
+from commitments.choices import Category
 from commitments.models import Pledge
 
 from .export_data import make_register
@@ -53,7 +54,7 @@ def test_by_state_counts_a_joint_pledge_in_each_pledgers_row(register):
 def test_by_category_status_and_summit(register):
     report = exports.summary()
     categories = by_key(report["by_category"])
-    assert [c["key"] for c in report["by_category"]] == [code for code, _ in exports.Category.choices]
+    assert [c["key"] for c in report["by_category"]] == [code for code, _ in Category.choices]
     assert (categories["troops"]["pledges"], categories["troops"]["troops_max"]) == (2, 10000)
     assert categories["weapons"]["pledges"] == 0
     statuses = by_key(report["by_status"])
