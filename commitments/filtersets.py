@@ -21,7 +21,8 @@ from .choices import (
 
 class PledgeFilterSet(django_filters.FilterSet):
     state = django_filters.ModelMultipleChoiceFilter(
-        field_name="pledgers",
+        # A multiple-choice filter filters on field_name=<to_field value>, so it must name the code.
+        field_name="pledgers__code",
         to_field_name="code",
         queryset=models.State.objects.all(),
         distinct=True,

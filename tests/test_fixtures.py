@@ -104,8 +104,11 @@ def test_seed_twice_gives_identical_row_counts_and_contents():
 
 @pytest.mark.django_db
 def test_seed_records_one_audit_entry_per_record_once(seeded):
-    pledge = Pledge.objects.get(slug="fr-aid-2-billion-euros-2025")
+    pledge = Pledge.objects.get(slug="fr-gb-bulk-of-multinational-force-troops-2026")
     assert pledge.history.count() == 1
+    first = pledge.history.get()
+    assert first.history_type == "+" and first.history_change_reason == "Loaded from the seed fixtures"
+    assert sorted(first.pledgers.values_list("state__code", flat=True)) == ["FR", "GB"]
     call_command("seed", stdout=io.StringIO())
     assert pledge.history.count() == 1
 

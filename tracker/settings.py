@@ -15,6 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The names of every environment variable this module reads; tests compare it with the
 # docker-compose file so neither can drift from the other.
+# The variables a production deployment (DEBUG off) must set.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
 ENV_VARS = (
     "DEBUG",
     "SECRET_KEY",
@@ -23,7 +25,7 @@ ENV_VARS = (
     "CSRF_TRUSTED_ORIGINS",
     "CONN_MAX_AGE",
     "CONN_HEALTH_CHECKS",
-    "SECURE_SSL_REDIRECT",
+    "HTTPS",
     "PUBLIC_READ",
     "TIME_ZONE",
     "LOG_LEVEL",
@@ -123,8 +125,8 @@ TEMPLATES = [
 
 # Unset DATABASE_URL means the embedded SQLite file, so a newcomer needs nothing installed.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 0),
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
@@ -156,13 +158,16 @@ STORAGES = {
     },
 }
 
-# Production hardening; all of it is what `manage.py check --deploy` asks for.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Production hardening, all of it what `manage.py check --deploy` asks for. HTTPS=false is only for
+# serving plain HTTP on a trusted network (the test suite, a local docker compose trial).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container healthcheck speaks plain HTTP from inside
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
