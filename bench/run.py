@@ -39,7 +39,7 @@ def django_env(database_url: str) -> dict:
         # DEBUG off as in production: with DEBUG on Django keeps every query, which is its own leak.
         DEBUG="false",
         SECRET_KEY="bench-only-not-a-secret",  # noqa: S106 (a throwaway process)
-        SECURE_SSL_REDIRECT="false",
+        HTTPS="false",  # the test client speaks plain HTTP
         ALLOWED_HOSTS="testserver",
         PUBLIC_READ="true",
         DJANGO_SETTINGS_MODULE="tracker.settings",
@@ -226,6 +226,11 @@ def main() -> int:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--populate", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file and print its path")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database in BENCH_DATABASE_URL as a previous run filled it, without refilling",
+    )
     args = parser.parse_args()
     if args.measure is not None:
         print(json.dumps(measure(args.measure)))
@@ -240,8 +245,10 @@ def main() -> int:
     small = max(1, args.rows // 100)
     print(f"Streaming CSV export memory: {args.rows:,} pledges vs a reference of {small:,} ({database_url})")
     started = time.monotonic()
-    subprocess.run([sys.executable, __file__, "--populate", str(args.rows)], env=django_env(database_url), check=True)
-    print(f"  data ready in {time.monotonic() - started:.0f} s")
+    if not (args.reuse and os.environ.get("BENCH_DATABASE_URL")):
+        command = [sys.executable, __file__, "--populate", str(args.rows)]
+        subprocess.run(command, env=django_env(database_url), check=True)
+        print(f"  data ready in {time.monotonic() - started:.0f} s")
     reference = run_child(database_url, f"summit={SMALL_SUMMIT}")
     full = run_child(database_url, "")
     if not args.keep and database_url.startswith("sqlite:///"):

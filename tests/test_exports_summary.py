@@ -33,7 +33,7 @@ def test_total_counts_a_joint_pledge_once_and_leaves_shares_out(register):
     assert total["pledges"] == 14
     # fr-gb-bulk (5000–10000, FR+GB jointly) once; the French share inside it (2000–4000) not at all;
     # cow-reassurance has no figure and is counted beside.
-    assert (total["troop_pledges"], total["troops_min"], total["troops_max"]) == (2, 5000, 10000)
+    assert (total["troop_pledges"], total["troops_min"], total["troops_max"]) == (1, 5000, 10000)
     assert total["troop_pledges_unquantified"] == 1
     assert total["amount_eur"] == Decimal("2000000912.80")
     assert (total["money_pledges"], total["money_pledges_without_eur"]) == (3, 1)
@@ -76,12 +76,36 @@ def test_force_requirement_gap(register):
     assert gap["troop_pledges_unquantified"] == 1
 
 
-def test_a_troop_figure_on_one_end_counts_at_both(register):
+def test_at_least_and_up_to_figures(register):
     vague = register["vague"]
-    vague.troops_min = 1000  # "at least 1,000"
+    vague.troops_min = 1000  # "at least 1,000": adds 1,000 at both ends
     vague.save()
     total = exports.summary()["total"]
     assert (total["troops_min"], total["troops_max"], total["troop_pledges_unquantified"]) == (6000, 11000, 0)
+    vague.troops_min, vague.troops_max = None, 3000  # "up to 3,000": nothing at the low end
+    vague.save()
+    total = exports.summary()["total"]
+    assert (total["troops_min"], total["troops_max"], total["troop_pledges"]) == (5000, 13000, 2)
+
+
+@pytest.mark.parametrize("category", [None, "troops", "funding"])
+def test_report_agrees_with_the_dashboards_totals(register, category):
+    """PledgeQuerySet.totals() gives the public pages' headline; the report must not contradict it."""
+    register["vague"].troops_min = 1000
+    register["vague"].save()
+    selected = Pledge.objects.all() if category is None else Pledge.objects.filter(category=category)
+    report = exports.summary(selected)["total"]
+    dashboard = selected.totals()
+    assert (report["pledges"], report["troops_min"], report["troops_max"]) == (
+        dashboard["pledges"],
+        dashboard["troops_low"],
+        dashboard["troops_high"],
+    )
+    assert (report["troop_pledges"], report["troop_pledges_unquantified"]) == (
+        dashboard["troop_pledges"],
+        dashboard["troop_pledges_unquantified"],
+    )
+    assert report["amount_eur"] == dashboard["eur"]
 
 
 def test_filters_apply_before_the_totals(register):

@@ -12,13 +12,13 @@ from .. import models
 from ..choices import Category, Status
 from .columns import Column
 
-# --------------------------------------------------------------------------------------------
-# Summary reports
-
-# A pledge counts as a troop pledge when it is in the troops category or gives a troop figure;
-# as a money pledge when it is in the funding category or gives an amount.
-_TROOPS = Q(category=Category.TROOPS) | Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
-_UNQUANTIFIED = Q(category=Category.TROOPS, troops_min__isnull=True, troops_max__isnull=True)
+# The troop figures add up as PledgeQuerySet.totals() (the dashboard's headline) adds them, so the
+# report and the public pages agree (tested): the low end sums troops_min (an "up to N" pledge adds
+# nothing), the high end troops_max or, for an "at least N" pledge, N; a troop pledge is one giving
+# a figure, and a pledge in the troops category giving none is counted beside the sums.
+_TROOPS = Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
+_UNQUANTIFIED = Q(category=Category.TROOPS) & ~_TROOPS
+# A money pledge is one in the funding category or giving an amount.
 _MONEY = Q(category=Category.FUNDING) | Q(amount__isnull=False)
 CENT = Decimal("0.01")
 _ZERO_INT = Value(0, output_field=IntegerField())
@@ -32,8 +32,7 @@ def _aggregates() -> dict:
     figures = {
         "pledges": Count("id"),
         "troop_pledges": Count("id", filter=_TROOPS),
-        # A pledge giving only one end of the range counts that figure at both ends.
-        "troops_min": Coalesce(Sum(Coalesce("troops_min", "troops_max")), _ZERO_INT),
+        "troops_min": Coalesce(Sum("troops_min"), _ZERO_INT),
         "troops_max": Coalesce(Sum(Coalesce("troops_max", "troops_min")), _ZERO_INT),
         "troop_pledges_unquantified": Count("id", filter=_UNQUANTIFIED),
         "money_pledges": Count("id", filter=_MONEY),
@@ -45,18 +44,14 @@ def _aggregates() -> dict:
 
 FIGURES = (
     ("pledges", "integer", "Top-level pledges in the group (shares of a larger pledge are left out)."),
-    ("troop_pledges", "integer", "Of those, pledges of troops (troops category, or giving a troop figure)."),
+    ("troop_pledges", "integer", "Of those, pledges giving a troop figure (the ones in the sums)."),
+    ("troops_min", "integer", "Sum of the lower troop figures (an 'up to N' pledge adds nothing)."),
+    ("troops_max", "integer", "Sum of the upper troop figures (an 'at least N' pledge adds its N)."),
     (
-        "troops_min",
+        "troop_pledges_unquantified",
         "integer",
-        "Sum of the lower troop figures (a pledge giving only an upper figure counts it here too).",
+        "Pledges in the troops category giving no figure ('thousands of troops'): not in the sums.",
     ),
-    (
-        "troops_max",
-        "integer",
-        "Sum of the upper troop figures (a pledge giving only a lower figure counts it here too).",
-    ),
-    ("troop_pledges_unquantified", "integer", "Troop pledges giving no figure at all (not in the sums)."),
     ("money_pledges", "integer", "Pledges of money (funding category, or giving an amount)."),
     ("amount_eur", "decimal", "Sum of the euro amounts."),
     ("money_pledges_without_eur", "integer", "Money pledges with no euro amount (not in the sum)."),
