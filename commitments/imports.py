@@ -404,26 +404,31 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
             value = ""
         setattr(pledge, name, value)
 
-    try:
-        pledge.full_clean(exclude=["part_of"] if pending_part_of else None)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                error(constraint_columns.get(message, "") if name == NON_FIELD_ERRORS else name, message)
-
-    # What changes.
-    changes = {}
-    if current is not None:
+    def diff() -> dict:
+        if current is None:
+            return {"part_of": (None, pending_part_of)} if pending_part_of else {}
+        found = {}
         for name in WRITABLE:
             attname = FK_COLUMNS.get(name, name)
             old, new = getattr(current, attname), getattr(pledge, attname)
             if old != new:
-                changes[name] = (_natural(current, name), _natural_new(name, values, new))
+                found[name] = (_natural(current, name), _natural_new(name, values, new))
         old_codes = sorted(s.code for s in current.pledgers.all())
         if pledgers is not None and pledgers != old_codes:
-            changes["pledger_codes"] = (";".join(old_codes), ";".join(pledgers))
-    elif pending_part_of:
-        changes["part_of"] = (None, pending_part_of)
+            found["pledger_codes"] = (";".join(old_codes), ";".join(pledgers))
+        return found
+
+    changes = diff()
+    # A row equal to its pledge is valid as the pledge is: the model's checks (a dozen queries a
+    # row) run only on new and changed rows, which keeps an unchanged export quick to import.
+    if current is None or changes:
+        try:
+            pledge.full_clean(exclude=["part_of"] if pending_part_of else None)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    error(constraint_columns.get(message, "") if name == NON_FIELD_ERRORS else name, message)
+        changes = diff()  # clean() may complete values (a EUR amount's rate of 1)
 
     status_change = _plan_status(values, current, current_status, lookups, error)
     if status_change:
