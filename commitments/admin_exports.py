@@ -1,13 +1,21 @@
-"""The pledge admin's CSV export action and import page, kept out of admin.py so either can be
+"""The pledge admin's CSV export action and import page, kept out of the admin module so they can be
 hooked into whatever PledgeAdmin becomes:
 
-    from .admin_exports import PledgeImportExportMixin
+    from commitments.admin_exports import PledgeImportExportMixin
 
-    class PledgeAdmin(PledgeImportExportMixin, SimpleHistoryAdmin):
-        actions = [..., export_pledges_action]   # the mixin adds it if `actions` is left alone
+    class PledgeAdmin(PledgeImportExportMixin, TrackerAdmin):   # the mixin first
+        ...
 
-The mixin adds the URL `admin:commitments_pledge_import` (…/pledge/import/) and an "Import CSV"
-button on the change list."""
+The mixin adds the action `export_pledges_action` (for users with the view permission), the page
+`admin:commitments_pledge_import` (…/pledge/import/, for users who may add and change pledges)
+and, in the change list's context, `pledge_import_allowed`. Its change-list template shows an
+"Import CSV" button; a PledgeAdmin with its own `change_list_template` adds the button there:
+
+    {% if pledge_import_allowed %}
+      <li><a href="{% url 'admin:commitments_pledge_import' %}">Import CSV</a></li>
+    {% endif %}
+
+The admin's own get_urls, changelist_view and get_actions must call super(), as usual."""
 
 import base64
 import hashlib

@@ -358,6 +358,11 @@ def test_query_count_does_not_grow_with_rows(register, extra):
     assert len(parse(text)) == 1 + extra
     # SELECT pledges (with part_of, summit, declaration joined); SELECT pledgers; SELECT citations + sources
     assert len(queries) == 3
+    # The same from a queryset that already prefetches (as the admin's does): nothing loaded twice.
+    with CaptureQueriesContext(connection) as queries:
+        again = export_text(Pledge.objects.with_related().filter(slug__in=slugs))
+    assert again == text
+    assert len(queries) == 3
 
 
 @pytest.mark.urls("tests.export_drf_urls")

@@ -87,7 +87,9 @@ def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[model
     """Pledges one chunk at a time, each chunk with its relations prefetched: memory stays flat
     whatever the row count, and the first rows are ready before the last are read."""
     queryset = models.Pledge.objects.all() if queryset is None else queryset
-    return queryset.with_related_lists().iterator(chunk_size=chunk_size or CHUNK_SIZE)
+    # prefetch_related(None) drops what a caller prefetched (the admin's with_related()), which
+    # would otherwise be loaded a second time beside the lists.
+    return queryset.prefetch_related(None).with_related_lists().iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def summit_rows(queryset) -> Iterator[list]:
