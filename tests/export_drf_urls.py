@@ -25,6 +25,9 @@ class PledgeList(generics.ListAPIView):
     filterset_class = PledgeFilterSet
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Independent of the API's REST_FRAMEWORK defaults (pagination, throttling).
+    pagination_class = None
+    throttle_classes = []
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
