@@ -317,7 +317,7 @@ def test_not_utf8_is_refused(register):
 
 
 def test_oversize_file_and_cell_are_refused(register, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(imports.reading, "MAX_FILE_BYTES", 1000)
     report = imports.import_pledges(export_bytes())
     assert "at most 1,000 bytes" in report.errors[0].message
     monkeypatch.undo()
@@ -368,3 +368,32 @@ def test_command_fails_with_the_errors(register, tmp_path):
     assert "row 4, column troops_min: 'lots' is not a whole number" in err.getvalue()
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_pledges", str(tmp_path / "missing.csv"))
+
+
+def test_new_pledge_with_a_status_is_created_then_changed_through_change_status(register, django_user_model):
+    user = django_user_model.objects.create_user("analyst")
+    rows = rows_of(export_bytes())
+    for row in rows:
+        row.update(dict.fromkeys(STATUS_COLUMNS, ""))
+    rows.append(
+        dict.fromkeys(rows[0], "")
+        | {
+            "slug": "gb-air-policing",
+            "title": "Air policing",
+            "category": "maritime",
+            "pledger_codes": "GB",
+            "condition": "not_stated",
+            "condition_state": "not_applicable",
+            "status": "announced",
+            "status_effective_date": "2026-01-06",
+            "status_source": "guardian-2026-01-06",
+            "status_note": "Announced at the summit",
+        }
+    )
+    report = imports.import_pledges(to_csv(rows, extra=STATUS_COLUMNS), user=user)
+    assert report.ok, report.lines()
+    assert (report.count("create"), report.status_changes) == (1, 1)
+    pledge = Pledge.objects.get(slug="gb-air-policing")
+    assert pledge.status == "announced"
+    (change,) = pledge.status_changes.all()
+    assert (change.from_status, change.to_status, change.recorded_by) == ("not_assessable", "announced", user)

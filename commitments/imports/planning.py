@@ -1,42 +1,19 @@
-"""CSV import of pledges and status updates: every row validated first, then all written or none.
-
-The file is the pledge export (docs/exports.md), edited: rows are matched by `slug`; a new slug
-creates a pledge. Columns the import writes are those with import_role "write"; a different
-`status` is applied through `Pledge.change_status`, with the `status_*` columns saying when, on
-which source and why. Derived columns (pledger names, first source, updated_at) are ignored, so
-an unchanged export imports as "no changes" and writes nothing, not even an audit row.
-"""
-
-import csv
-import datetime
-import io
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+"""Validating every row and planning its change, without writing anything."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
-from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from . import models
-from .choices import DatePrecision, Status
-from .exports import PLEDGE_COLUMNS, STATUS_CHANGE_COLUMNS, Column, unescape
+from .. import models
+from ..choices import DatePrecision, Status
+from ..exports import PLEDGE_COLUMNS, unescape
+from . import reading
+from .reading import COLUMNS, HEADER_ROW, CellError, check_header, parse_cell, read_rows
+from .report import ImportReport, RowError, RowPlan
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_CELL_CHARS = 10_000
-MAX_ROWS = 20_000
-# Spreadsheet rows: the header is row 1, so the first pledge is row 2.
-HEADER_ROW = 1
-
-COLUMNS: dict[str, Column] = {c.name: c for c in (*PLEDGE_COLUMNS, *STATUS_CHANGE_COLUMNS)}
-REQUIRED = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role != "read")
 WRITABLE = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role == "write" and c.name != "pledger_codes")
-STATUS_DETAILS = tuple(c.name for c in STATUS_CHANGE_COLUMNS)
 # Model fields the import compares and writes (foreign keys by their id).
 FK_COLUMNS = {"part_of": "part_of_id", "summit": "summit_id", "declaration": "declaration_id"}
-INTEGER = re.compile(r"^[0-9]+$")
 # StatusChange field -> the import column that gives it.
 STATUS_CHANGE_FIELDS = {
     "effective_date": "status_effective_date",
@@ -47,201 +24,6 @@ STATUS_CHANGE_FIELDS = {
     "to_status": "status",
     "from_status": "status",
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class RowPlan:
-    """What one row will do: create, update or nothing; the fields it changes (old, new); the
-    status change it asks for."""
-
-    row: int
-    slug: str
-    action: str  # "create", "update" or "unchanged"
-    changes: dict = field(default_factory=dict)
-    instance: models.Pledge | None = None
-    pledgers: list | None = None
-    part_of_slug: str = ""
-    status_change: dict | None = None
-    expected_version: int | None = None
-
-
-@dataclass
-class ImportReport:
-    errors: list[RowError] = field(default_factory=list)
-    plans: list[RowPlan] = field(default_factory=list)
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def count(self, action: str) -> int:
-        return sum(1 for p in self.plans if p.action == action)
-
-    @property
-    def status_changes(self) -> int:
-        return sum(1 for p in self.plans if p.status_change)
-
-    def summary(self) -> str:
-        if self.errors:
-            return f"{len(self.errors)} error(s); nothing was written."
-        verb = "Imported" if self.applied else "Would import"
-        return (
-            f"{verb} {len(self.plans)} row(s): {self.count('create')} new, {self.count('update')} changed, "
-            f"{self.count('unchanged')} unchanged; {self.status_changes} status change(s)."
-        )
-
-    def lines(self) -> list[str]:
-        """The report as text: errors, or one line per new or changed pledge."""
-        if self.errors:
-            return [str(e) for e in self.errors]
-        out = []
-        for plan in self.plans:
-            if plan.action == "unchanged":
-                continue
-            parts = [f"{name}: {_show(old)} → {_show(new)}" for name, (old, new) in plan.changes.items()]
-            out.append(f"row {plan.row} {plan.action} {plan.slug}" + (f" ({'; '.join(parts)})" if parts else ""))
-        return out
-
-
-def _show(value) -> str:
-    if value is None or value == "":
-        return "(blank)"
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-class _Abort(Exception):
-    """Raised inside the write transaction to roll it back with row errors."""
-
-    def __init__(self, errors):
-        self.errors = errors
-
-
-# --------------------------------------------------------------------------------------------
-# Reading the file
-
-
-def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (row number, cells) of the file; errors go to the report."""
-    if len(data) > MAX_FILE_BYTES:
-        report.errors.append(
-            RowError(0, "", f"The file is {len(data):,} bytes; the import takes at most {MAX_FILE_BYTES:,} bytes.")
-        )
-        return [], []
-    try:
-        text = data.decode("utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is welcome, not required
-    except UnicodeDecodeError as exc:
-        report.errors.append(
-            RowError(
-                0, "", f"The file is not UTF-8 text (byte {exc.start:,}). Save it as 'CSV UTF-8 (comma delimited)'."
-            )
-        )
-        return [], []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = []
-    header: list[str] = []
-    number = 0
-    try:
-        for number, cells in enumerate(reader, start=HEADER_ROW):
-            if number == HEADER_ROW:
-                header = [c.strip() for c in cells]
-                continue
-            if not any(c.strip() for c in cells):
-                continue  # spreadsheets leave blank lines at the end
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
-                report.errors.append(RowError(number, "", f"The import takes at most {MAX_ROWS:,} rows per file."))
-                return header, []
-    except csv.Error as exc:
-        reason = str(exc)
-        if "field larger than field limit" in reason:
-            reason = f"a cell is longer than {MAX_CELL_CHARS:,} characters"
-        report.errors.append(RowError(number + 1, "", f"The CSV cannot be read here: {reason}."))
-        return header, []
-    if not header:
-        report.errors.append(RowError(HEADER_ROW, "", "The file is empty: it needs a header row."))
-    return header, rows
-
-
-def check_header(header: list[str]) -> str:
-    """'' when the header is usable; else one message naming missing, unknown and repeated columns."""
-    problems = []
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in COLUMNS]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if missing:
-        problems.append("missing column(s): " + ", ".join(missing))
-    if unknown:
-        problems.append("unknown column(s): " + ", ".join(repr(n) for n in unknown))
-    if repeated:
-        problems.append("repeated column(s): " + ", ".join(repeated))
-    if not problems:
-        return ""
-    return (
-        "The header does not match the pledge export: "
-        + "; ".join(problems)
-        + ". Start from a file exported by the tracker (docs/exports.md lists the columns)."
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Cells
-
-
-class CellError(ValueError):
-    pass
-
-
-def parse_cell(column: Column, raw: str):
-    """The value of one cell by its column type; CellError says what is wrong in the analyst's terms."""
-    if column.type in ("text",):
-        return unescape(raw)
-    value = raw.strip()
-    if column.type in ("code", "codes"):
-        value = unescape(value)
-        if value and column.choices and value not in column.choices:
-            raise CellError(f"'{value}' is not one of: {', '.join(column.choices)}.")
-        return value
-    if value == "":
-        return None
-    if column.type == "integer":
-        if not INTEGER.match(value):
-            raise CellError(f"'{value}' is not a whole number (write digits only, e.g. 15000).")
-        return int(value)
-    if column.type == "decimal":
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise CellError(f"'{value}' is not a number (use '.' for decimals and no thousands separator).") from None
-        if not number.is_finite():
-            raise CellError(f"'{value}' is not a number.")
-        return number
-    if column.type == "date":
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise CellError(f"'{value}' is not a date written YYYY-MM-DD.") from None
-    if column.type == "datetime":
-        try:
-            moment = parse_datetime(value)
-        except ValueError:
-            moment = None
-        if moment is None:
-            raise CellError(f"'{value}' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") from None
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
-    raise CellError(f"Column type {column.type} cannot be imported.")
 
 
 def _constraint_columns(model=models.Pledge, rename=None) -> dict[str, str]:
@@ -331,8 +113,8 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
     values = {}
     for name, position in index.items():
         raw = cells[position]
-        if len(raw) > MAX_CELL_CHARS:
-            error(name, f"The cell has {len(raw):,} characters; at most {MAX_CELL_CHARS:,} are taken.")
+        if len(raw) > reading.MAX_CELL_CHARS:
+            error(name, f"The cell has {len(raw):,} characters; at most {reading.MAX_CELL_CHARS:,} are taken.")
             continue
         column = COLUMNS[name]
         if column.import_role == "read" and name != "version":
@@ -539,76 +321,3 @@ def _plan_status(values, current, current_status, lookups, error) -> dict | None
         "note": note,
         "quote": change.quote,
     }
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-
-
-def apply_import(report: ImportReport, *, user=None, reason: str = "CSV import") -> ImportReport:
-    """Write a valid plan in one transaction, every change audited. If anything fails (a pledge
-    changed since validation, a status change refused), nothing is written and the report says why."""
-    if not report.ok:
-        return report
-    try:
-        with transaction.atomic():
-            _write(report.plans, user, reason)
-    except _Abort as abort:
-        report.errors.extend(abort.errors)
-        return report
-    report.applied = True
-    return report
-
-
-def _write(plans: list[RowPlan], user, reason: str) -> None:
-    to_write = [p for p in plans if p.action != "unchanged"]
-    # Lock the rows to update and check no one changed them since they were validated.
-    updated = {p.slug: p for p in to_write if p.action == "update"}
-    locked = dict(
-        models.Pledge.objects.select_for_update().filter(slug__in=list(updated)).values_list("slug", "version")
-    )
-    conflicts = [
-        RowError(p.row, "version", "The pledge changed while the file was being imported; import it again.")
-        for slug, p in updated.items()
-        if locked.get(slug) != p.expected_version
-    ]
-    if conflicts:
-        raise _Abort(conflicts)
-    created: dict[str, models.Pledge] = {}
-    states = {s.code: s for s in models.State.objects.all()}
-    for plan in to_write:
-        pledge = plan.instance
-        if plan.part_of_slug:
-            pledge.part_of = created[plan.part_of_slug]
-        if pledge._state.adding or set(plan.changes) - {"status"}:
-            pledge._history_user = user
-            pledge._change_reason = reason
-            pledge.save()
-        if plan.pledgers is not None and (plan.action == "create" or "pledger_codes" in plan.changes):
-            pledge._history_user = user
-            pledge._change_reason = reason
-            pledge.pledgers.set([states[code] for code in plan.pledgers])
-        if plan.action == "create":
-            created[plan.slug] = pledge
-        change = plan.status_change
-        if change:
-            try:
-                pledge.change_status(
-                    change["status"],
-                    effective_date=change["effective_date"],
-                    precision=change["precision"],
-                    source=change["source"],
-                    note=change["note"],
-                    quote=change["quote"],
-                    user=user,
-                )
-            except ValidationError as exc:
-                raise _Abort([RowError(plan.row, "status", m) for m in exc.messages]) from None
-
-
-def import_pledges(data: bytes, *, dry_run: bool = False, user=None, reason: str = "CSV import") -> ImportReport:
-    """Validate `data` (the bytes of a CSV file) and, unless `dry_run` or any row fails, write it."""
-    report = plan_import(data)
-    if dry_run or not report.ok:
-        return report
-    return apply_import(report, user=user, reason=reason)
