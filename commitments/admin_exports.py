@@ -1,0 +1,114 @@
+"""The pledge admin's CSV export action and import page, kept out of the admin module so they can be
+hooked into whatever PledgeAdmin becomes:
+
+    from commitments.admin_exports import PledgeImportExportMixin
+
+    class PledgeAdmin(PledgeImportExportMixin, TrackerAdmin):   # the mixin first
+        ...
+
+The mixin adds the action `export_pledges_action` (for users with the view permission), the page
+`admin:commitments_pledge_import` (…/pledge/import/, for users who may add and change pledges)
+and, in the change list's context, `pledge_import_allowed`. Its change-list template shows an
+"Import CSV" button; a PledgeAdmin with its own `change_list_template` adds the button there:
+
+    {% if pledge_import_allowed %}
+      <li><a href="{% url 'admin:commitments_pledge_import' %}">Import CSV</a></li>
+    {% endif %}
+
+The admin's own get_urls, changelist_view and get_actions must call super(), as usual."""
+
+import base64
+import hashlib
+from functools import partial
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from . import exports, imports, models
+
+SESSION_KEY = "commitments_pledge_import"
+
+
+@admin.action(description="Export selected pledges as CSV", permissions=["view"])
+def export_pledges_action(modeladmin, request, queryset):
+    """The same file as /api/pledges/export.csv and `manage.py export_pledges`, for the selected
+    rows (or, with "select all", every row the change list's filters match)."""
+    from .export_views import csv_response
+
+    name = f"pledges-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(exports.pledge_csv_chunks(queryset), name)
+
+
+def import_pledges_view(request, model_admin):
+    """Upload a CSV, see every error or a preview of every change, then confirm. Confirming
+    validates the file again, so a pledge edited in between is caught, not overwritten."""
+    if not (model_admin.has_add_permission(request) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    opts = models.Pledge._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": opts,
+        "title": "Import pledges from CSV",
+        "max_bytes": imports.MAX_FILE_BYTES,
+        "max_rows": imports.MAX_ROWS,
+        "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+    }
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(SESSION_KEY) or {}
+        if not stored or stored.get("sha256") != request.POST["confirm"]:
+            context["upload_error"] = "The previewed file is no longer available. Upload it again."
+            return TemplateResponse(request, "commitments/admin/import_pledges.html", context)
+        data = base64.b64decode(stored["data"])
+        report = imports.import_pledges(data, user=request.user, reason=f"CSV import of {stored['name']} (admin)")
+        if report.ok:
+            del request.session[SESSION_KEY]
+            messages.success(request, report.summary())
+            return redirect(context["changelist_url"])
+        context.update(report=report, file_name=stored["name"])
+        return TemplateResponse(request, "commitments/admin/import_pledges.html", context)
+
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["upload_error"] = "Choose a CSV file to import."
+        elif upload.size > imports.MAX_FILE_BYTES:
+            context["upload_error"] = (
+                f"The file is {upload.size:,} bytes; the import takes at most {imports.MAX_FILE_BYTES:,} bytes."
+            )
+        else:
+            data = upload.read()
+            report = imports.plan_import(data)
+            context.update(report=report, file_name=upload.name)
+            if report.ok:
+                digest = hashlib.sha256(data).hexdigest()
+                request.session[SESSION_KEY] = {
+                    "sha256": digest,
+                    "name": upload.name,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+                context["confirm"] = digest
+    return TemplateResponse(request, "commitments/admin/import_pledges.html", context)
+
+
+class PledgeImportExportMixin:
+    """Adds the export action, the import page and its change-list button to a Pledge ModelAdmin."""
+
+    change_list_template = "commitments/admin/pledge_change_list.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "export_pledges_action" not in actions and self.has_view_permission(request):
+            actions["export_pledges_action"] = self.get_action(export_pledges_action)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        allowed = self.has_add_permission(request) and self.has_change_permission(request)
+        return super().changelist_view(request, {**(extra_context or {}), "pledge_import_allowed": allowed})
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_pledges_view, model_admin=self))
+        return [path("import/", view, name="commitments_pledge_import"), *super().get_urls()]

@@ -1,0 +1,75 @@
+"""Exports: one column spec per table, a streaming CSV writer, XLSX, and the summary reports.
+
+The API views, the admin action and the management commands all call these functions, so the
+three ways to a file give the same columns in the same order (docs/exports.md).
+
+- columns: the column specs (names, types, meanings, import roles) and pandas dtypes
+- files: the rows of each table, the streaming CSV writer, the XLSX workbook, the filters
+- reports: the summary report
+"""
+
+from .columns import (
+    DECLARATION_COLUMNS,
+    PLEDGE_COLUMNS,
+    STATE_COLUMNS,
+    STATUS_CHANGE_COLUMNS,
+    SUMMIT_COLUMNS,
+    TEXT_TYPES,
+    TYPES,
+    Column,
+    pandas_read_csv_kwargs,
+)
+from .files import (
+    CHUNK_SIZE,
+    ESCAPE,
+    FLUSH_BYTES,
+    FORMULA_TRIGGERS,
+    TABLES,
+    Table,
+    cell,
+    csv_chunks,
+    filter_params,
+    filtered_queryset,
+    formula_safe,
+    iter_pledges,
+    pledge_csv_chunks,
+    pledge_row,
+    table_csv_chunks,
+    unescape,
+    write_xlsx,
+)
+from .reports import FIGURES, SUMMARY_COLUMNS, summary, summary_json, summary_rows
+
+__all__ = [
+    "CHUNK_SIZE",
+    "DECLARATION_COLUMNS",
+    "ESCAPE",
+    "FIGURES",
+    "FLUSH_BYTES",
+    "FORMULA_TRIGGERS",
+    "PLEDGE_COLUMNS",
+    "STATE_COLUMNS",
+    "STATUS_CHANGE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "SUMMIT_COLUMNS",
+    "TABLES",
+    "TEXT_TYPES",
+    "TYPES",
+    "Column",
+    "Table",
+    "cell",
+    "csv_chunks",
+    "filter_params",
+    "filtered_queryset",
+    "formula_safe",
+    "iter_pledges",
+    "pandas_read_csv_kwargs",
+    "pledge_csv_chunks",
+    "pledge_row",
+    "summary",
+    "summary_json",
+    "summary_rows",
+    "table_csv_chunks",
+    "unescape",
+    "write_xlsx",
+]

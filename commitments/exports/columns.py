@@ -1,0 +1,168 @@
+"""The column specs: each export's columns, their types and meaning, and how the import treats them.
+
+Column names and order are a promise to report writers' spreadsheets and pandas scripts: add
+columns at the end, never rename, remove or move one. docs/exports.md documents them (a test
+keeps the two in step).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..choices import Category, Condition, ConditionState, Currency, DatePrecision, MonitoringRole, Status
+
+# --------------------------------------------------------------------------------------------
+# Column specs
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its name (the CSV header), type, meaning, and how the import treats it.
+
+    `type` is one of TYPES; `import_role` is "key" (matches rows), "write" (the import sets it),
+    "status" (changed through Pledge.change_status) or "read" (derived; the import ignores it)."""
+
+    name: str
+    type: str
+    description: str
+    import_role: str = "read"
+    choices: tuple[str, ...] = ()
+
+
+# Export type -> (what a cell holds, the pandas dtype to read it with).
+TYPES = {
+    "text": ("UTF-8 text; may span lines", "string"),
+    "code": ("one code from a fixed list", "string"),
+    "codes": ("codes separated by ';'", "string"),
+    "integer": ("whole number, blank when unknown", "Int64"),
+    "decimal": ("decimal number with '.' as separator, no thousands separator; blank when unknown", "float64"),
+    "date": ("ISO 8601 date YYYY-MM-DD; blank when unknown", "datetime64 (parse_dates)"),
+    "datetime": ("ISO 8601 date and time with UTC offset; blank when unknown", "datetime64 (parse_dates)"),
+}
+TEXT_TYPES = frozenset({"text", "code", "codes"})
+
+
+def _codes(choices) -> tuple[str, ...]:
+    return tuple(choices.values)
+
+
+PLEDGE_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the pledge; the import matches rows by it.", "key"),
+    Column("title", "text", "What is promised, in one line.", "write"),
+    Column("category", "code", "What kind of help is promised.", "write", _codes(Category)),
+    Column(
+        "pledger_codes",
+        "codes",
+        "Codes of the parties that made the pledge, sorted; several for a joint pledge (one row, counted once).",
+        "write",
+    ),
+    Column("pledger_names", "text", "Names of the pledgers, '; '-separated, in the order of pledger_codes."),
+    Column("part_of", "code", "Slug of the larger pledge this one is a share of; blank if top-level.", "write"),
+    Column("summit", "code", "Slug of the meeting at which the pledge was made; blank if none.", "write"),
+    Column("declaration", "code", "Slug of the text in which the pledge was made; blank if none.", "write"),
+    Column("troops_min", "integer", "Troops: lower end of the range.", "write"),
+    Column("troops_max", "integer", "Troops: upper end of the range.", "write"),
+    Column("amount", "decimal", "Money: amount in the pledged currency.", "write"),
+    Column("currency", "code", "Money: ISO 4217 currency of the amount.", "write", _codes(Currency)),
+    Column("value_date", "date", "Money: the date whose exchange rate converts the amount to euros.", "write"),
+    Column("fx_rate", "decimal", "Money: euros per unit of the currency on the value date (1 for EUR).", "write"),
+    Column("amount_eur", "decimal", "Money: amount × fx_rate, in euros.", "write"),
+    Column("monitoring_role", "code", "Monitoring: role in a monitoring mechanism.", "write", _codes(MonitoringRole)),
+    Column("monitoring_means", "text", "Monitoring: the means, comma-separated.", "write"),
+    Column("quantity_text", "text", "A quantity the source gives only in words; never a number.", "write"),
+    Column("condition", "code", "What the pledge depends on.", "write", _codes(Condition)),
+    Column("condition_text", "text", "The condition in the source's words.", "write"),
+    Column("condition_state", "code", "Whether the condition has been met.", "write", _codes(ConditionState)),
+    Column(
+        "status",
+        "code",
+        "Where the pledge stands now. The import changes it only with the status_* columns filled.",
+        "status",
+        _codes(Status),
+    ),
+    Column("status_changed_on", "date", "When the current status took effect."),
+    Column("first_source_key", "code", "Key of the first source cited for the pledge."),
+    Column("first_source_title", "text", "Title of that source."),
+    Column("first_source_publisher", "text", "Publisher of that source."),
+    Column("first_source_url", "text", "Public address of that source; blank when it has none."),
+    Column("first_source_published_on", "date", "Publication date of that source."),
+    Column("first_source_quote", "text", "The phrase of that source supporting the pledge (at most 25 words)."),
+    Column("description", "text", "Details, in the analyst's words.", "write"),
+    Column("last_reviewed_at", "datetime", "When an analyst last confirmed the record against its sources.", "write"),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+    Column(
+        "version",
+        "integer",
+        "Raised by every change; the import refuses a row whose pledge changed since this file was exported.",
+    ),
+)
+
+# Accepted by the import (not exported): the details of a status change asked for in the status column.
+STATUS_CHANGE_COLUMNS: tuple[Column, ...] = (
+    Column("status_effective_date", "date", "When the new status took effect in the world.", "status"),
+    Column(
+        "status_date_precision",
+        "code",
+        "How much of status_effective_date is known; blank means day.",
+        "status",
+        _codes(DatePrecision),
+    ),
+    Column("status_source", "code", "Key of the source that reports the status change.", "status"),
+    Column("status_note", "text", "Why the status changed (required for a change).", "status"),
+    Column("status_quote", "text", "The source's phrase stating the change (optional, at most 25 words).", "status"),
+)
+
+SUMMIT_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the meeting."),
+    Column("title", "text", "Descriptive name."),
+    Column("kind", "code", "What sort of meeting."),
+    Column("status", "code", "Planned, held or cancelled."),
+    Column("date", "date", "First day, or the first day of the period it is known to."),
+    Column("date_precision", "code", "How much of the date is known (day, week, month, year)."),
+    Column("end_date", "date", "Last day, for meetings over several days."),
+    Column("city", "text", "Where it met."),
+    Column("host_codes", "codes", "Codes of the host parties, sorted."),
+    Column("sequence_number", "integer", "Number in the coalition's series of meetings."),
+    Column("pledges", "integer", "Pledges made at the meeting (shares included)."),
+    Column("summary", "text", "What was discussed."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+)
+
+DECLARATION_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the text."),
+    Column("title", "text", "Title as reported."),
+    Column("kind", "code", "What sort of text."),
+    Column("status", "code", "Draft, adopted, signed, in force, superseded or abandoned."),
+    Column("date", "date", "Date of adoption, signature or of the reported draft."),
+    Column("date_precision", "code", "How much of the date is known."),
+    Column("summit", "code", "Slug of the meeting that produced the text."),
+    Column("supersedes", "code", "Slug of the earlier text this one replaces."),
+    Column("signatory_codes", "codes", "Codes of the signatories, sorted."),
+    Column("endorser_codes", "codes", "Codes of the endorsers, sorted."),
+    Column("pledges", "integer", "Pledges made in the text (shares included)."),
+    Column("summary", "text", "What the text says."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+)
+
+STATE_COLUMNS: tuple[Column, ...] = (
+    Column("code", "code", "ISO 3166-1 alpha-2 code, or a short code for an organisation or grouping."),
+    Column("name", "text", "Common English name."),
+    Column("kind", "code", "Sovereign state, international organisation or informal grouping."),
+    Column("pledges", "integer", "Pledges the party made, alone or jointly (shares included)."),
+    Column("notes", "text", "Notes."),
+)
+
+
+def pandas_read_csv_kwargs(columns: Iterable[Column] = PLEDGE_COLUMNS) -> dict:
+    """Keyword arguments for `pandas.read_csv` that read an export with its documented dtypes.
+
+    keep_default_na=False keeps text as text (the state code 'NA' is Namibia, not a missing
+    value); only blank cells of number and date columns are missing values."""
+    columns = list(columns)
+    return {
+        "dtype": {
+            c.name: TYPES[c.type][1] for c in columns if c.type in ("text", "code", "codes", "integer", "decimal")
+        },
+        "parse_dates": [c.name for c in columns if c.type in ("date", "datetime")],
+        "keep_default_na": False,
+        "na_values": {c.name: [""] for c in columns if c.type not in TEXT_TYPES},
+    }

@@ -1,0 +1,318 @@
+"""The files: the rows of each table, the streaming CSV writer and the XLSX workbook."""
+
+import csv
+import datetime
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count
+
+from .. import filtersets, models
+from .columns import (
+    DECLARATION_COLUMNS,
+    PLEDGE_COLUMNS,
+    STATE_COLUMNS,
+    SUMMIT_COLUMNS,
+    TEXT_TYPES,
+    Column,
+)
+
+# Rows fetched (and prefetched) per round trip: big enough to keep the query count low, small
+# enough that one chunk of model instances stays a few megabytes.
+CHUNK_SIZE = 1000
+# Bytes gathered before a chunk goes to the client: one write per row would make a million
+# socket writes, one write for everything would hold the file in memory.
+FLUSH_BYTES = 64 * 1024
+
+# Spreadsheets run a cell beginning with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+
+
+def _sorted_codes(states) -> list:
+    return sorted(states, key=lambda s: s.code)
+
+
+def pledge_row(pledge: models.Pledge) -> list:
+    """The values of one pledge in PLEDGE_COLUMNS order. Expects a pledge loaded by
+    `Pledge.objects.with_related_lists()`: it reads only prefetched relations."""
+    pledgers = pledge.pledger_list
+    first = pledge.citation_list[0] if pledge.citation_list else None
+    source = first.source if first else None
+    return [
+        pledge.slug,
+        pledge.title,
+        pledge.category,
+        ";".join(s.code for s in pledgers),
+        "; ".join(s.name for s in pledgers),
+        pledge.part_of.slug if pledge.part_of_id else "",
+        pledge.summit.slug if pledge.summit_id else "",
+        pledge.declaration.slug if pledge.declaration_id else "",
+        pledge.troops_min,
+        pledge.troops_max,
+        pledge.amount,
+        pledge.currency,
+        pledge.value_date,
+        pledge.fx_rate,
+        pledge.amount_eur,
+        pledge.monitoring_role,
+        pledge.monitoring_means,
+        pledge.quantity_text,
+        pledge.condition,
+        pledge.condition_text,
+        pledge.condition_state,
+        pledge.status,
+        pledge.status_changed_on,
+        source.key if source else "",
+        source.title if source else "",
+        source.publisher if source else "",
+        source.url if source else "",
+        source.published_on if source else None,
+        first.quote if first else "",
+        pledge.description,
+        pledge.last_reviewed_at,
+        pledge.updated_at,
+        pledge.version,
+    ]
+
+
+def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[models.Pledge]:
+    """Pledges one chunk at a time, each chunk with its relations prefetched: memory stays flat
+    whatever the row count, and the first rows are ready before the last are read."""
+    queryset = models.Pledge.objects.all() if queryset is None else queryset
+    # prefetch_related(None) drops what a caller prefetched (the admin's with_related()), which
+    # would otherwise be loaded a second time beside the lists.
+    return queryset.prefetch_related(None).with_related_lists().iterator(chunk_size=chunk_size or CHUNK_SIZE)
+
+
+def summit_rows(queryset) -> Iterator[list]:
+    queryset = queryset.prefetch_related("hosts").annotate(n_pledges=Count("pledges", distinct=True))
+    for s in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [
+            s.slug,
+            s.title,
+            s.kind,
+            s.status,
+            s.date,
+            s.date_precision,
+            s.end_date,
+            s.city,
+            ";".join(h.code for h in _sorted_codes(s.hosts.all())),
+            s.sequence_number,
+            s.n_pledges,
+            s.summary,
+            s.updated_at,
+        ]
+
+
+def declaration_rows(queryset) -> Iterator[list]:
+    queryset = (
+        queryset.select_related("summit", "supersedes")
+        .prefetch_related("parties__state")
+        .annotate(n_pledges=Count("pledges", distinct=True))
+    )
+    for d in queryset.iterator(chunk_size=CHUNK_SIZE):
+        parties = list(d.parties.all())
+        by_role = {
+            role: ";".join(sorted(p.state.code for p in parties if p.role == role))
+            for role in ("signatory", "endorser")
+        }
+        yield [
+            d.slug,
+            d.title,
+            d.kind,
+            d.status,
+            d.date,
+            d.date_precision,
+            d.summit.slug if d.summit_id else "",
+            d.supersedes.slug if d.supersedes_id else "",
+            by_role["signatory"],
+            by_role["endorser"],
+            d.n_pledges,
+            d.summary,
+            d.updated_at,
+        ]
+
+
+def state_rows(queryset) -> Iterator[list]:
+    queryset = queryset.annotate(n_pledges=Count("pledges", distinct=True))
+    for s in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [s.code, s.name, s.kind, s.n_pledges, s.notes]
+
+
+@dataclass(frozen=True)
+class Table:
+    """What an export of one model needs: its columns, its rows, its file name."""
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: Callable[[Any], Iterable[list]]
+    model: type
+    filterset: type
+
+
+TABLES = {
+    "pledges": Table(
+        "pledges",
+        PLEDGE_COLUMNS,
+        lambda qs: map(pledge_row, iter_pledges(qs)),
+        models.Pledge,
+        filtersets.PledgeFilterSet,
+    ),
+    "summits": Table("summits", SUMMIT_COLUMNS, summit_rows, models.Summit, filtersets.SummitFilterSet),
+    "declarations": Table(
+        "declarations", DECLARATION_COLUMNS, declaration_rows, models.Declaration, filtersets.DeclarationFilterSet
+    ),
+    "states": Table("states", STATE_COLUMNS, state_rows, models.State, filtersets.StateFilterSet),
+}
+
+
+def filter_params(filterset_class) -> list[tuple[str, str]]:
+    """(query parameter, help) for every filter of a FilterSet, range filters as their two halves,
+    so the management commands accept exactly the API's filters."""
+    from django_filters import filters as f
+
+    params = []
+    for name, filter_ in filterset_class.base_filters.items():
+        label = str(filter_.label or name)
+        if isinstance(filter_, (f.DateFromToRangeFilter, f.DateTimeFromToRangeFilter)):
+            params += [(f"{name}_after", f"{label}: from (YYYY-MM-DD)"), (f"{name}_before", f"{label}: to")]
+        else:
+            params.append((name, label))
+    return params
+
+
+def filtered_queryset(table: str, data, request=None):
+    """(queryset, None) for valid filters; (None, errors as {field: [message, ...]}) otherwise."""
+    spec = TABLES[table]
+    filterset = spec.filterset(data, queryset=spec.model.objects.all(), request=request)
+    if not filterset.is_valid():
+        return None, {name: [e["message"] for e in errors] for name, errors in filterset.errors.get_json_data().items()}
+    return filterset.qs, None
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def formula_safe(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would run as a formula by putting a `'` before it.
+
+    A cell that already begins with `'` gets one more, so the import can always strip exactly
+    one leading `'` and get the stored text back."""
+    if text and (text.startswith(FORMULA_TRIGGERS) or text.startswith(ESCAPE)):
+        return ESCAPE + text
+    return text
+
+
+def unescape(text: str) -> str:
+    """The inverse of `formula_safe`, used by the import."""
+    return text[1:] if text.startswith(ESCAPE) else text
+
+
+def cell(value) -> str:
+    """The CSV text of one value: numbers and dates as plain ISO text, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return formula_safe(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    raise TypeError(f"No CSV form for {type(value).__name__}")
+
+
+class _Line:
+    """A file-like object that hands back what csv.writer writes, so each row can be yielded."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_chunks(columns: Iterable[Column], rows: Iterable[list], *, bom: bool = False) -> Iterator[str]:
+    """The CSV file as text chunks: the header at once, then rows gathered into ~64 KB chunks.
+
+    RFC 4180: comma-separated, fields with a comma, quote or line break quoted, quotes doubled,
+    CRLF line ends."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    header = writer.writerow([c.name for c in columns])
+    # The header goes out before the query runs, so a client sees the response start at once.
+    yield ("\ufeff" + header) if bom else header
+    buffer: list[str] = []
+    size = 0
+    flush_at = FLUSH_BYTES
+    for row in rows:
+        line = writer.writerow([cell(v) for v in row])
+        buffer.append(line)
+        size += len(line)
+        if size >= flush_at:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def pledge_csv_chunks(queryset=None, *, bom: bool = False) -> Iterator[str]:
+    """The pledge export, the same whether the API, the admin or the command asks for it."""
+    return csv_chunks(PLEDGE_COLUMNS, map(pledge_row, iter_pledges(queryset)), bom=bom)
+
+
+def table_csv_chunks(table: str, queryset, *, bom: bool = False) -> Iterator[str]:
+    if table == "pledges":
+        return pledge_csv_chunks(queryset, bom=bom)
+    spec = TABLES[table]
+    return csv_chunks(spec.columns, spec.rows(queryset), bom=bom)
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX
+
+# openpyxl refuses control characters that XML 1.0 cannot carry; tab, LF and CR are allowed.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def write_xlsx(table: str, queryset, fileobj) -> None:
+    """An Excel workbook: sheet 1 the rows (typed cells, text neutralised as in the CSV),
+    sheet 2 'columns' documenting each column. openpyxl's write-only mode streams the rows to
+    a temporary file, so memory stays flat as for the CSV."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    spec = TABLES[table]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(spec.name)
+    sheet.freeze_panes = "A2"
+    sheet.append([c.name for c in spec.columns])
+    kinds = [c.type for c in spec.columns]
+    for row in spec.rows(queryset):
+        values = []
+        for kind, value in zip(kinds, row, strict=True):
+            if isinstance(value, str):
+                value = _XML_ILLEGAL.sub("\ufffd", formula_safe(value))
+                if kind in TEXT_TYPES:
+                    # A string starting with '=' would otherwise be stored as a formula.
+                    text = WriteOnlyCell(sheet, value=value)
+                    text.data_type = "s"
+                    value = text
+            elif isinstance(value, datetime.datetime):
+                # Excel has no time zones: write UTC, as the column documentation says.
+                value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+            values.append(value)
+        sheet.append(values)
+    doc = workbook.create_sheet("columns")
+    doc.append(["column", "type", "meaning", "allowed values"])
+    for c in spec.columns:
+        doc.append([c.name, c.type, c.description, ", ".join(c.choices)])
+    workbook.save(fileobj)

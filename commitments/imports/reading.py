@@ -1,0 +1,139 @@
+"""Reading the file: size, encoding, CSV syntax, the header, and each cell by its column's type."""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..exports import PLEDGE_COLUMNS, STATUS_CHANGE_COLUMNS, Column, unescape
+from .report import ImportReport, RowError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_CELL_CHARS = 10_000
+MAX_ROWS = 20_000
+# Spreadsheet rows: the header is row 1, so the first pledge is row 2.
+HEADER_ROW = 1
+
+COLUMNS: dict[str, Column] = {c.name: c for c in (*PLEDGE_COLUMNS, *STATUS_CHANGE_COLUMNS)}
+REQUIRED = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role != "read")
+STATUS_DETAILS = tuple(c.name for c in STATUS_CHANGE_COLUMNS)
+INTEGER = re.compile(r"^[0-9]+$")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (row number, cells) of the file; errors go to the report."""
+    if len(data) > MAX_FILE_BYTES:
+        report.errors.append(
+            RowError(0, "", f"The file is {len(data):,} bytes; the import takes at most {MAX_FILE_BYTES:,} bytes.")
+        )
+        return [], []
+    try:
+        text = data.decode("utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is welcome, not required
+    except UnicodeDecodeError as exc:
+        report.errors.append(
+            RowError(
+                0, "", f"The file is not UTF-8 text (byte {exc.start:,}). Save it as 'CSV UTF-8 (comma delimited)'."
+            )
+        )
+        return [], []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    header: list[str] = []
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=HEADER_ROW):
+            if number == HEADER_ROW:
+                header = [c.strip() for c in cells]
+                continue
+            if not any(c.strip() for c in cells):
+                continue  # spreadsheets leave blank lines at the end
+            rows.append((number, cells))
+            if len(rows) > MAX_ROWS:
+                report.errors.append(RowError(number, "", f"The import takes at most {MAX_ROWS:,} rows per file."))
+                return header, []
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a cell is longer than {MAX_CELL_CHARS:,} characters"
+        report.errors.append(RowError(number + 1, "", f"The CSV cannot be read here: {reason}."))
+        return header, []
+    if not header:
+        report.errors.append(RowError(HEADER_ROW, "", "The file is empty: it needs a header row."))
+    return header, rows
+
+
+def check_header(header: list[str]) -> str:
+    """'' when the header is usable; else one message naming missing, unknown and repeated columns."""
+    problems = []
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if missing:
+        problems.append("missing column(s): " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown column(s): " + ", ".join(repr(n) for n in unknown))
+    if repeated:
+        problems.append("repeated column(s): " + ", ".join(repeated))
+    if not problems:
+        return ""
+    return (
+        "The header does not match the pledge export: "
+        + "; ".join(problems)
+        + ". Start from a file exported by the tracker (docs/exports.md lists the columns)."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cells
+
+
+class CellError(ValueError):
+    pass
+
+
+def parse_cell(column: Column, raw: str):
+    """The value of one cell by its column type; CellError says what is wrong in the analyst's terms."""
+    if column.type in ("text",):
+        return unescape(raw)
+    value = raw.strip()
+    if column.type in ("code", "codes"):
+        value = unescape(value)
+        if value and column.choices and value not in column.choices:
+            raise CellError(f"'{value}' is not one of: {', '.join(column.choices)}.")
+        return value
+    if value == "":
+        return None
+    if column.type == "integer":
+        if not INTEGER.match(value):
+            raise CellError(f"'{value}' is not a whole number (write digits only, e.g. 15000).")
+        return int(value)
+    if column.type == "decimal":
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise CellError(f"'{value}' is not a number (use '.' for decimals and no thousands separator).") from None
+        if not number.is_finite():
+            raise CellError(f"'{value}' is not a number.")
+        return number
+    if column.type == "date":
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CellError(f"'{value}' is not a date written YYYY-MM-DD.") from None
+    if column.type == "datetime":
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise CellError(f"'{value}' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") from None
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    raise CellError(f"Column type {column.type} cannot be imported.")

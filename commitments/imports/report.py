@@ -1,0 +1,78 @@
+"""What an import found and plans: row errors, one plan per row, the report shown to the analyst."""
+
+from dataclasses import dataclass, field
+
+from .. import models
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class RowPlan:
+    """What one row will do: create, update or nothing; the fields it changes (old, new); the
+    status change it asks for."""
+
+    row: int
+    slug: str
+    action: str  # "create", "update" or "unchanged"
+    changes: dict = field(default_factory=dict)
+    instance: models.Pledge | None = None
+    pledgers: list | None = None
+    part_of_slug: str = ""
+    status_change: dict | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class ImportReport:
+    errors: list[RowError] = field(default_factory=list)
+    plans: list[RowPlan] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.plans if p.action == action)
+
+    @property
+    def status_changes(self) -> int:
+        return sum(1 for p in self.plans if p.status_change)
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"{len(self.errors)} error(s); nothing was written."
+        verb = "Imported" if self.applied else "Would import"
+        return (
+            f"{verb} {len(self.plans)} row(s): {self.count('create')} new, {self.count('update')} changed, "
+            f"{self.count('unchanged')} unchanged; {self.status_changes} status change(s)."
+        )
+
+    def lines(self) -> list[str]:
+        """The report as text: errors, or one line per new or changed pledge."""
+        if self.errors:
+            return [str(e) for e in self.errors]
+        out = []
+        for plan in self.plans:
+            if plan.action == "unchanged":
+                continue
+            parts = [f"{name}: {_show(old)} → {_show(new)}" for name, (old, new) in plan.changes.items()]
+            out.append(f"row {plan.row} {plan.action} {plan.slug}" + (f" ({'; '.join(parts)})" if parts else ""))
+        return out
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"

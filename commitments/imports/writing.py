@@ -1,0 +1,79 @@
+"""Writing a valid plan: one transaction, every change audited, status through Pledge.change_status."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .. import models
+from .report import ImportReport, RowError, RowPlan
+
+
+class _Abort(Exception):
+    """Raised inside the write transaction to roll it back with row errors."""
+
+    def __init__(self, errors):
+        self.errors = errors
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def apply_import(report: ImportReport, *, user=None, reason: str = "CSV import") -> ImportReport:
+    """Write a valid plan in one transaction, every change audited. If anything fails (a pledge
+    changed since validation, a status change refused), nothing is written and the report says why."""
+    if not report.ok:
+        return report
+    try:
+        with transaction.atomic():
+            _write(report.plans, user, reason)
+    except _Abort as abort:
+        report.errors.extend(abort.errors)
+        return report
+    report.applied = True
+    return report
+
+
+def _write(plans: list[RowPlan], user, reason: str) -> None:
+    to_write = [p for p in plans if p.action != "unchanged"]
+    # Lock the rows to update and check no one changed them since they were validated.
+    updated = {p.slug: p for p in to_write if p.action == "update"}
+    locked = dict(
+        models.Pledge.objects.select_for_update().filter(slug__in=list(updated)).values_list("slug", "version")
+    )
+    conflicts = [
+        RowError(p.row, "version", "The pledge changed while the file was being imported; import it again.")
+        for slug, p in updated.items()
+        if locked.get(slug) != p.expected_version
+    ]
+    if conflicts:
+        raise _Abort(conflicts)
+    created: dict[str, models.Pledge] = {}
+    states = {s.code: s for s in models.State.objects.all()}
+    for plan in to_write:
+        pledge = plan.instance
+        if plan.part_of_slug:
+            pledge.part_of = created[plan.part_of_slug]
+        if pledge._state.adding or set(plan.changes) - {"status"}:
+            pledge._history_user = user
+            pledge._change_reason = reason
+            pledge.save()
+        if plan.pledgers is not None and (plan.action == "create" or "pledger_codes" in plan.changes):
+            pledge._history_user = user
+            pledge._change_reason = reason
+            pledge.pledgers.set([states[code] for code in plan.pledgers])
+        if plan.action == "create":
+            created[plan.slug] = pledge
+        change = plan.status_change
+        if change:
+            try:
+                pledge.change_status(
+                    change["status"],
+                    effective_date=change["effective_date"],
+                    precision=change["precision"],
+                    source=change["source"],
+                    note=change["note"],
+                    quote=change["quote"],
+                    user=user,
+                )
+            except ValidationError as exc:
+                raise _Abort([RowError(plan.row, "status", m) for m in exc.messages]) from None

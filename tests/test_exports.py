@@ -1,0 +1,377 @@
+"""The pledge export: one column spec, the same file three ways, Excel-safe, typed for pandas, streamed."""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import exports
+from commitments.models import Pledge
+
+from .export_data import FORMULA_CORPUS, make_register
+
+pytestmark = pytest.mark.django_db
+
+DOCS = exports.__file__.rsplit("/commitments/", 1)[0] + "/docs/exports.md"
+
+
+@pytest.fixture
+def register():
+    return make_register()
+
+
+@pytest.fixture
+def public(settings):
+    settings.PUBLIC_READ = True
+
+
+def export_text(queryset=None, bom=False) -> str:
+    return "".join(exports.pledge_csv_chunks(queryset, bom=bom))
+
+
+def parse(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def streamed(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+# --- the column spec ------------------------------------------------------------------------
+
+
+def test_pledge_columns_are_documented_with_their_type_in_order():
+    """docs/exports.md lists every column with its type, in export order."""
+    with open(DOCS, encoding="utf-8") as fh:
+        text = fh.read()
+    section = text.split("## Pledge columns", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| *\d+ *\| *`([a-z_]+)` *\| *([a-z]+) *\|", section, flags=re.M)
+    assert documented == [(c.name, c.type) for c in exports.PLEDGE_COLUMNS]
+    for columns, heading in (
+        (exports.STATUS_CHANGE_COLUMNS, "## Import-only columns"),
+        (exports.SUMMARY_COLUMNS, "## Summary report"),
+        (exports.SUMMIT_COLUMNS, "## Summit columns"),
+        (exports.DECLARATION_COLUMNS, "## Declaration columns"),
+        (exports.STATE_COLUMNS, "## State columns"),
+    ):
+        part = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        assert re.findall(r"^\| *`([a-z_]+)` *\|", part, flags=re.M) == [c.name for c in columns], heading
+
+
+def test_row_has_a_value_for_every_column(register):
+    pledge = Pledge.objects.with_related_lists().get(slug="fr-gb-bulk")
+    assert len(exports.pledge_row(pledge)) == len(exports.PLEDGE_COLUMNS)
+
+
+def test_one_row_per_pledge_joint_pledgers_in_one_cell_typed_quantities(register):
+    rows = {r["slug"]: r for r in parse(export_text())}
+    assert len(rows) == Pledge.objects.count()
+    bulk = rows["fr-gb-bulk"]
+    assert (bulk["pledger_codes"], bulk["pledger_names"]) == ("FR;GB", "France; United Kingdom")
+    assert (bulk["troops_min"], bulk["troops_max"], bulk["status"]) == ("5000", "10000", "announced")
+    assert (bulk["condition"], bulk["condition_state"]) == ("upon_ceasefire", "pending")
+    # The first source by citation order, with its title's quotes and line break kept.
+    assert bulk["first_source_key"] == "guardian-2026-01-06"
+    assert bulk["first_source_title"] == 'Allies agree "security guarantees", plan\nfor force'
+    assert rows["fr-share"]["part_of"] == "fr-gb-bulk"
+    dollars = rows["us-aid"]
+    assert (dollars["amount"], dollars["currency"], dollars["fx_rate"], dollars["amount_eur"]) == (
+        "1000.50",
+        "USD",
+        "0.91234567",
+        "912.80",
+    )
+    assert dollars["value_date"] == "2026-01-05"
+    assert dollars["last_reviewed_at"] == "2026-01-07T09:30:15.123456+00:00"
+    assert rows["cow-reassurance"]["troops_min"] == "" and rows["cow-reassurance"]["quantity_text"] == (
+        "thousands of troops"
+    )
+
+
+def test_rfc4180_quoting_and_crlf(register):
+    text = export_text()
+    assert text.startswith("slug,title,category,pledger_codes,")
+    assert text.endswith("\r\n")
+    # A field with a quote, a comma or a line break is quoted, quotes doubled; records end with CRLF.
+    assert '"after a ceasefire, ""durable"""' in text
+    assert '"line one\r\nline two, ' in text
+    records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    assert {len(r) for r in records} == {len(exports.PLEDGE_COLUMNS)}
+
+
+def test_bom_only_when_asked(register, public, client):
+    assert not export_text().startswith("\ufeff")
+    assert export_text(bom=True).startswith("\ufeff" + "slug,")
+    assert streamed(client.get("/api/pledges/export.csv?bom=1")).startswith(b"\xef\xbb\xbfslug,")
+    assert streamed(client.get("/api/pledges/export.csv")).startswith(b"slug,")
+
+
+# --- formula injection ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", FORMULA_CORPUS)
+def test_formula_safe_neutralises_and_unescape_restores(text):
+    safe = exports.formula_safe(text)
+    assert safe.startswith("'") and not safe[1:2] == ""
+    assert exports.unescape(safe) == text
+
+
+@pytest.mark.parametrize("text", ["plain", "15,000 troops", "", "a=b", "Coalition -- UK"])
+def test_harmless_text_is_left_alone(text):
+    assert exports.formula_safe(text) == text
+
+
+def test_no_exported_text_cell_can_start_a_formula_and_numbers_stay_numbers(register):
+    rows = parse(export_text())
+    text_columns = [c.name for c in exports.PLEDGE_COLUMNS if c.type in exports.TEXT_TYPES]
+    for row in rows:
+        for name in text_columns:
+            assert not row[name].startswith(exports.FORMULA_TRIGGERS), (row["slug"], name, row[name])
+    by_slug = {r["slug"]: r for r in rows}
+    for index, text in enumerate(FORMULA_CORPUS):
+        row = by_slug[f"formula-{index}"]
+        assert row["title"] == "'" + text
+        assert row["quantity_text"] == "'" + text
+        # Only a cell's first character matters: the description starts harmlessly.
+        assert row["description"] == f"line one\r\nline two, {text}"
+    # Numeric columns are never prefixed, so a spreadsheet still sums them.
+    assert by_slug["fr-aid"]["amount"] == "2000000000.00"
+
+
+# --- pandas -----------------------------------------------------------------------------------
+
+
+def test_pandas_reads_the_export_with_the_documented_dtypes(register):
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.StringIO(export_text()), **exports.pandas_read_csv_kwargs())
+    assert list(frame.columns) == [c.name for c in exports.PLEDGE_COLUMNS]
+    assert len(frame) == Pledge.objects.count()
+    for column in exports.PLEDGE_COLUMNS:
+        dtype = frame[column.name].dtype
+        if column.type == "integer":
+            assert str(dtype) == "Int64", column.name
+        elif column.type == "decimal":
+            assert str(dtype) == "float64", column.name
+        elif column.type in ("date", "datetime"):
+            assert pd.api.types.is_datetime64_any_dtype(dtype), column.name
+        else:
+            assert pd.api.types.is_string_dtype(dtype), column.name
+    frame = frame.set_index("slug")
+    assert frame.loc["fr-gb-bulk", "troops_max"] == 10000
+    assert pd.isna(frame.loc["cow-reassurance", "troops_min"])
+    assert frame.loc["fr-aid", "amount_eur"] == 2_000_000_000.0
+    assert frame.loc["na-aid", "pledger_codes"] == "NA"  # Namibia, not a missing value
+    assert frame.loc["fr-share", "summit"] == "paris-2026"
+    assert frame.loc["us-aid", "value_date"] == pd.Timestamp("2026-01-05")
+    assert frame["troops_min"].sum() == 7000
+
+
+# --- three ways, the same file ----------------------------------------------------------------
+
+
+def test_api_admin_action_and_command_give_the_same_file(register, public, client, tmp_path, settings):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from commitments.admin_exports import export_pledges_action
+
+    api = streamed(client.get("/api/pledges/export.csv"))
+
+    target = tmp_path / "pledges.csv"
+    call_command("export_pledges", "-o", str(target))
+    command = target.read_bytes()
+
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    action = export_pledges_action(admin.site._registry[Pledge], request, Pledge.objects.all())
+    from_admin = streamed(action)
+
+    assert api == command == from_admin
+    assert api.decode().count("\r\n") > Pledge.objects.count()
+
+
+def test_command_filters_are_the_apis(register, public, client):
+    out = io.StringIO()
+    # (The state filter is left out here: the shared PledgeFilterSet's is being fixed on the API branch.)
+    call_command("export_pledges", "--summit", "paris-2026", "--category", "troops", "--top-level", "true", stdout=out)
+    assert [r["slug"] for r in parse(out.getvalue())] == ["fr-gb-bulk"]
+    api = streamed(client.get("/api/pledges/export.csv?summit=paris-2026&category=troops&top_level=true")).decode()
+    assert api == out.getvalue()
+
+
+def test_command_rejects_a_bad_filter_naming_it(register):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--status: Select a valid choice"):
+        call_command("export_pledges", "--status", "bogus", stdout=io.StringIO())
+
+
+def test_command_writes_xlsx_and_other_tables(register, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    call_command("export_pledges", "--format", "xlsx", "-o", str(tmp_path / "p.xlsx"))
+    assert openpyxl.load_workbook(tmp_path / "p.xlsx").sheetnames == ["pledges", "columns"]
+    for table, columns in (
+        ("summits", exports.SUMMIT_COLUMNS),
+        ("declarations", exports.DECLARATION_COLUMNS),
+        ("states", exports.STATE_COLUMNS),
+    ):
+        out = io.StringIO()
+        call_command(f"export_{table}", "--bom", stdout=out)
+        assert out.getvalue().startswith("\ufeff" + ",".join(c.name for c in columns) + "\r\n")
+
+
+# --- API views ----------------------------------------------------------------------------------
+
+
+def test_api_honours_filters_and_rejects_bad_ones(register, public, client):
+    rows = parse(streamed(client.get("/api/pledges/export.csv?summit=london-2025")).decode())
+    assert sorted(r["slug"] for r in rows) == ["cow-reassurance", "fr-aid"]
+    rows = parse(streamed(client.get("/api/pledges/export.csv?top_level=true&category=troops")).decode())
+    assert sorted(r["slug"] for r in rows) == ["cow-reassurance", "fr-gb-bulk"]
+    bad = client.get("/api/pledges/export.csv?status=bogus&value_date_after=yesterday")
+    assert bad.status_code == 400
+    assert set(bad.json()["errors"]) == {"status", "value_date"}
+
+
+def test_anonymous_needs_public_read(register, client, settings):
+    settings.PUBLIC_READ = False
+    for url in (
+        "/api/pledges/export.csv",
+        "/api/pledges/export.xlsx",
+        "/api/summits/export.csv",
+        "/api/declarations/export.csv",
+        "/api/states/export.csv",
+        "/api/reports/summary.csv",
+        "/api/reports/summary.json",
+    ):
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert "Authentication" in response.json()["detail"]
+    user = get_user_model().objects.create_user("reader", password="pw")
+    client.force_login(user)
+    assert client.get("/api/pledges/export.csv").status_code == 200
+    settings.PUBLIC_READ = True
+    client.logout()
+    assert client.get("/api/reports/summary.json").status_code == 200
+
+
+def test_api_credentials_work_as_on_the_drf_endpoints(register, client, settings, django_user_model):
+    """The views authenticate with the API's REST_FRAMEWORK authentication classes (tokens on the
+    API branch); Basic stands in for them here."""
+    import base64
+
+    settings.PUBLIC_READ = False
+    settings.REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.BasicAuthentication"]}
+    django_user_model.objects.create_user("script", password="s3cret-pw")
+    good = "Basic " + base64.b64encode(b"script:s3cret-pw").decode()
+    bad = "Basic " + base64.b64encode(b"script:wrong").decode()
+    assert client.get("/api/pledges/export.csv", HTTP_AUTHORIZATION=good).status_code == 200
+    refused = client.get("/api/pledges/export.csv", HTTP_AUTHORIZATION=bad)
+    assert refused.status_code == 401
+    assert "Invalid username/password" in refused.json()["detail"]
+    assert refused["WWW-Authenticate"].startswith("Basic")
+
+
+def test_export_only_answers_get(register, public, client):
+    assert client.post("/api/pledges/export.csv").status_code == 405
+
+
+def test_other_tables_as_csv(register, public, client):
+    summits = parse(streamed(client.get("/api/summits/export.csv")).decode())
+    paris = next(r for r in summits if r["slug"] == "paris-2026")
+    assert (paris["host_codes"], paris["pledges"], paris["date"]) == ("FR", "2", "2026-01-06")
+    declarations = parse(streamed(client.get("/api/declarations/export.csv?summit=paris-2026")).decode())
+    assert [(d["slug"], d["pledges"]) for d in declarations] == [("paris-declaration", "1")]
+    states = {r["code"]: r for r in parse(streamed(client.get("/api/states/export.csv")).decode())}
+    # A joint pledge counts for each of its pledgers here; the share counts for France.
+    assert (states["FR"]["pledges"], states["GB"]["pledges"], states["NA"]["name"]) == ("3", "10", "Namibia")
+
+
+def test_xlsx_has_typed_cells_no_formulas_and_a_column_sheet(register, public, client):
+    openpyxl = pytest.importorskip("openpyxl")
+    response = client.get("/api/pledges/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(streamed(response)))
+    assert book.sheetnames == ["pledges", "columns"]
+    sheet = book["pledges"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [c.name for c in exports.PLEDGE_COLUMNS]
+    header = rows[0]
+    by_slug = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert by_slug["fr-gb-bulk"]["troops_max"] == 10000
+    assert Decimal(str(by_slug["us-aid"]["amount_eur"])) == Decimal("912.8")
+    assert by_slug["us-aid"]["value_date"].year == 2026
+    for cells in sheet.iter_rows(min_row=2):
+        for c in cells:
+            assert c.data_type != "f", (c.coordinate, c.value)
+    assert by_slug["formula-0"]["title"] == "'=1+1"
+    documented = list(book["columns"].iter_rows(values_only=True))
+    assert documented[0] == ("column", "type", "meaning", "allowed values")
+    assert [r[0] for r in documented[1:]] == [c.name for c in exports.PLEDGE_COLUMNS]
+
+
+# --- streaming and query counts -----------------------------------------------------------------
+
+
+def test_response_starts_before_the_query_is_exhausted(register, public, client, monkeypatch):
+    """With two pledges per chunk and a flush per row, the first rows are sent after one chunk
+    is read: the remaining chunks' prefetch queries run only as the client reads on."""
+    monkeypatch.setattr(exports.files, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports.files, "FLUSH_BYTES", 1)
+    total = Pledge.objects.count()
+    response = client.get("/api/pledges/export.csv")
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as before_rows:
+        header = next(chunks)
+    assert header.startswith(b"slug,")
+    assert len(before_rows) == 0  # the header is out before the query runs
+    with CaptureQueriesContext(connection) as first:
+        first_row = next(chunks)
+    assert first_row.startswith(b"fr-gb-bulk,")
+    # the pledge query, then the pledgers and citations of the first chunk only
+    assert len(first) == 3
+    with CaptureQueriesContext(connection) as rest:
+        remaining = list(chunks)
+    assert len(remaining) == total - 1
+    chunk_count = -(-total // 2)
+    assert len(rest) == 2 * (chunk_count - 1)
+
+
+@pytest.mark.parametrize("extra", [0, 25])
+def test_query_count_does_not_grow_with_rows(register, extra):
+    """One pledge or many: the pledge query plus one prefetch each for pledgers and citations
+    (with select_related sources)."""
+    for index in range(extra):
+        pledge = Pledge.objects.create(slug=f"extra-{index}", title="x", category="troops")
+        pledge.pledgers.set([register["states"]["FR"]])
+    slugs = ["fr-gb-bulk"] + [f"extra-{i}" for i in range(extra)]
+    with CaptureQueriesContext(connection) as queries:
+        text = export_text(Pledge.objects.filter(slug__in=slugs))
+    assert len(parse(text)) == 1 + extra
+    # SELECT pledges (with part_of, summit, declaration joined); SELECT pledgers; SELECT citations + sources
+    assert len(queries) == 3
+    # The same from a queryset that already prefetches (as the admin's does): nothing loaded twice.
+    with CaptureQueriesContext(connection) as queries:
+        again = export_text(Pledge.objects.with_related().filter(slug__in=slugs))
+    assert again == text
+    assert len(queries) == 3
+
+
+@pytest.mark.urls("tests.export_drf_urls")
+def test_drf_list_with_format_csv_streams_the_same_file(register, client):
+    """The recipe in CSVRenderer's docstring: ?format=csv on a DRF list gives the export, filtered."""
+    response = client.get("/api/pledges/?format=csv&category=funding&bom=1")
+    assert response.status_code == 200 and response.streaming
+    expected = "".join(exports.pledge_csv_chunks(Pledge.objects.filter(category="funding"), bom=True))
+    assert streamed(response).decode() == expected
+    assert client.get("/api/pledges/?format=json").json()[0]["slug"] == "fr-gb-bulk"
+    bad = client.get("/api/pledges/?format=csv&category=tanks")
+    assert bad.status_code == 400 and "category" in bad.json()
