@@ -95,9 +95,9 @@ def import_pledges_view(request, model_admin):
 
 
 class PledgeImportExportMixin:
-    """Adds the export action, the import page and its change-list button to a Pledge ModelAdmin."""
-
-    change_list_template = "commitments/admin/pledge_change_list.html"
+    """Adds the export action and the import page to a Pledge ModelAdmin; the change list's
+    "Import CSV" button (templates/admin/commitments/pledge/change_list.html) shows when
+    `pledge_import_allowed`."""
 
     def get_actions(self, request):
         actions = super().get_actions(request)

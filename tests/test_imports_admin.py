@@ -1,5 +1,4 @@
-"""The admin's import page (upload, preview, confirm) and export action, hooked in as the
-lead will hook them into PledgeAdmin (tests/export_admin_urls.py)."""
+"""The admin's import page (upload, preview, confirm) and export action on the real PledgeAdmin."""
 
 import csv
 import io
@@ -13,7 +12,7 @@ from commitments.models import Pledge
 
 from .export_data import make_register
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.export_admin_urls")]
+pytestmark = [pytest.mark.django_db]
 IMPORT_URL = "/admin/commitments/pledge/import/"
 CHANGELIST = "/admin/commitments/pledge/"
 
@@ -110,7 +109,8 @@ def test_import_needs_add_and_change_permissions(register, client, django_user_m
 
 
 def test_export_action_on_selected_rows(register, analyst, client):
-    selected = Pledge.objects.filter(slug__in=["fr-gb-bulk", "fr-aid"])
+    # The file lists the rows in the order the change list shows them (most recently updated first).
+    selected = Pledge.objects.filter(slug__in=["fr-gb-bulk", "fr-aid"]).order_by("-updated_at", "-id")
     response = client.post(
         CHANGELIST,
         {"action": "export_pledges_action", "_selected_action": [p.pk for p in selected]},

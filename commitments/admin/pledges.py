@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from .. import audit
+from ..admin_exports import PledgeImportExportMixin
 from ..choices import Condition, Status
 from ..models import Citation, ForceRequirement, Pledge, State, StatusChange
 from .base import ReadOnlyInline, TrackerAdmin
@@ -66,7 +67,7 @@ class NotReviewedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(TrackerAdmin):
+class PledgeAdmin(PledgeImportExportMixin, TrackerAdmin):
     list_display = [
         "title",
         "pledgers_list",
