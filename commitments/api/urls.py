@@ -1,0 +1,25 @@
+"""/api/: the REST API, its OpenAPI schema and its documentation (served from installed assets)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("pledges", views.PledgeViewSet, basename="pledge")
+router.register("states", views.StateViewSet, basename="state")
+router.register("summits", views.SummitViewSet, basename="summit")
+router.register("declarations", views.DeclarationViewSet, basename="declaration")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("changes", views.ChangeFeedViewSet, basename="change")
+
+urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="root"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]
