@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
         "anon": env_rate("API_THROTTLE_ANON", "120/min"),
         "token": env_rate("API_THROTTLE_TOKEN", "1200/min"),
     },
-    "DEFAULT_PARSER_CLASSES": ["commitments.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "commitments.api.errors.exception_handler",
     "URL_FIELD_NAME": "url",
 }
-# Request bodies above this size are refused (413) before they are parsed; a pledge is a few KB.
+# Request bodies above this size are refused (the API answers 413); a pledge is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # The change feed holds back the newest changes this long, so that a change whose transaction
 # commits a moment after a later one was recorded is still seen by a client polling the feed.

@@ -76,7 +76,7 @@ def parse_since(raw: str | None) -> tuple[datetime.datetime, int, int] | None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return moment, 0, 0
-    at, stream, hid = decode_cursor(raw, 3)
+    at, stream, hid = decode_cursor(raw, 3, param="since")
     moment = parse_datetime(at) if isinstance(at, str) else None
     if moment is None or not isinstance(stream, int) or not isinstance(hid, int) or not 0 <= hid < 2**63:
         raise exceptions.ValidationError({"since": ["Invalid cursor: use the `next` link of a previous page."]})

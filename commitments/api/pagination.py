@@ -32,14 +32,14 @@ def encode_cursor(payload: list) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, length: int) -> list:
+def decode_cursor(cursor: str, length: int, param: str = "cursor") -> list:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         payload = None
     if not isinstance(payload, list) or len(payload) != length:
-        raise exceptions.ValidationError({"cursor": ["Invalid cursor: use the `next` link of a previous page."]})
+        raise exceptions.ValidationError({param: ["Invalid cursor: use the `next` link of a previous page."]})
     return payload
 
 

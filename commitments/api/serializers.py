@@ -156,6 +156,7 @@ class PledgeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:pledge-detail")
     pledgers = SafeSlugRelatedField(
         many=True,
+        allow_empty=False,
         slug_field="code",
         queryset=models.State.objects.all(),
         help_text="State codes of the pledging parties; several make one joint pledge.",
