@@ -88,4 +88,3 @@ def pledge(
 
 def move(pledge_obj: models.Pledge, status: str, on: datetime.date, user=None) -> models.StatusChange:
     return pledge_obj.change_status(status, effective_date=on, source=source(), note="as reported", user=user)
-

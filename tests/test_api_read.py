@@ -105,7 +105,9 @@ def test_declaration_shows_parties_and_summit(client):
     paris = make.declaration("paris")
     paris.summit = make.summit("paris-summit")
     paris.save()
-    models.DeclarationParty.objects.create(declaration=paris, state=make.state("FR"), role="signatory", source=make.source())
+    models.DeclarationParty.objects.create(
+        declaration=paris, state=make.state("FR"), role="signatory", source=make.source()
+    )
     body = client.get("/api/declarations/paris/").json()
     assert body["summit"] == "paris-summit"
     assert body["parties"] == [{"state": "FR", "role": "signatory", "signed_on": None, "represented_by": ""}]

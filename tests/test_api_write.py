@@ -91,7 +91,10 @@ def test_status_is_read_only_in_the_pledge(client):
         ({"amount": "5.00"}, "non_field_errors"),
         ({"condition": "upon_ceasefire"}, "non_field_errors"),
         ({"monitoring_means": "drones"}, "monitoring_role"),
-        ({"amount": "10.00", "currency": "USD", "fx_rate": "0.5", "amount_eur": "9.00", "value_date": "2025-01-01"}, "amount_eur"),
+        (
+            {"amount": "10.00", "currency": "USD", "fx_rate": "0.5", "amount_eur": "9.00", "value_date": "2025-01-01"},
+            "amount_eur",
+        ),
     ],
 )
 def test_invalid_pledge_is_400_with_field_messages_and_nothing_written(client, overrides, field):
@@ -159,11 +162,13 @@ def test_stale_if_match_is_412_and_nothing_changes(client):
     assert status.status_code == 412
     made.refresh_from_db()
     assert made.title == "Changed by someone else" and made.status == Status.NOT_ASSESSABLE
-    current = client.get(f"/api/pledges/{made.pk}/")["ETag"]
-    assert client.patch(f"/api/pledges/{made.pk}/", {"title": "Mine"}, format="json", HTTP_IF_MATCH=current).status_code == 200
-    assert client.patch(f"/api/pledges/{made.pk}/", {"title": "Any"}, format="json", HTTP_IF_MATCH="*").status_code == 200
-    weak = "W/" + client.get(f"/api/pledges/{made.pk}/")["ETag"]
-    assert client.patch(f"/api/pledges/{made.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH=weak).status_code == 412
+
+    def patch(title, if_match):
+        return client.patch(f"/api/pledges/{made.pk}/", {"title": title}, format="json", HTTP_IF_MATCH=if_match)
+
+    assert patch("Mine", client.get(f"/api/pledges/{made.pk}/")["ETag"]).status_code == 200
+    assert patch("Any", "*").status_code == 200
+    assert patch("X", "W/" + client.get(f"/api/pledges/{made.pk}/")["ETag"]).status_code == 412
 
 
 def test_delete(client, analyst):
@@ -212,7 +217,13 @@ def test_status_change_goes_through_the_model_and_is_audited(client, analyst):
     assert made.history.latest().history_user == analyst
     by_id = client.post(
         f"/api/pledges/{made.pk}/status/",
-        {"status": "agreed", "effective_date": "2025-03-01", "note": "Adopted", "source": source.pk, "precision": "month"},
+        {
+            "status": "agreed",
+            "effective_date": "2025-03-01",
+            "note": "Adopted",
+            "source": source.pk,
+            "precision": "month",
+        },
         format="json",
     )
     assert by_id.status_code == 201 and by_id.json()["precision"] == "month"
