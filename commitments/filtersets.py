@@ -65,6 +65,17 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
+class CodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Several codes; an empty value (`state=`) means no filter, as for the other parameters."""
+
+    def clean(self, value):
+        return super().clean([item for item in value or [] if item not in ("", None)])
+
+
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CodesField
+
+
 class TrackerFilterSet(django_filters.FilterSet):
     """Base of the tracker's FilterSets: the forms refuse NUL characters (see NulSafeForm)."""
 
@@ -78,7 +89,7 @@ class PledgeFilterSet(TrackerFilterSet):
         method="filter_as_of",
         label="Status as it stood on this date (YYYY-MM-DD); pledges not yet made then are left out",
     )
-    state = django_filters.ModelMultipleChoiceFilter(
+    state = CodesFilter(
         field_name="pledgers__code",  # what the values are, for the OpenAPI schema; filter_state filters
         to_field_name="code",
         queryset=models.State.objects.all(),

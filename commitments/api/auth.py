@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 
 from ..models import ApiToken
 from ..models.tokens import hash_key
@@ -18,18 +18,18 @@ class ApiTokenAuthentication(BaseAuthentication):
     """`Authorization: Token <key>` (or `Bearer <key>`). The request runs as the token's user,
     with `request.auth` set to the token so permissions can check whether it may write."""
 
-    keywords = (b"token", b"bearer")
+    keywords = ("token", "bearer")
 
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
+        header = request.headers.get("Authorization", "")
+        parts = header.split() if isinstance(header, str) else header.decode("latin-1").split()
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Invalid Authorization header: give 'Token <key>'.")
-        try:
-            key = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        key = parts[1]
+        if not key.isascii() or "\x00" in key:
+            raise exceptions.AuthenticationFailed("Invalid token.")
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")

@@ -2,6 +2,7 @@
 operation can give, so that clients (and the schemathesis run in the tests) know every status
 code the API may answer with."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 ERROR_SCHEMA = {
@@ -40,7 +41,17 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+def allow_empty_value(parameter: dict) -> None:
+    """`?date_before=` means "not given", as an empty form field does (the public pages share the
+    FilterSets), not "a malformed date"; say so in the schema of typed query parameters."""
+    schema = parameter.get("schema", {})
+    typed = schema.get("format") in ("date", "date-time") or schema.get("type") in ("integer", "number", "boolean")
+    if parameter.get("in") == "query" and typed:
+        parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
 def document_errors(result, generator, request, public):
+    """Adds the error responses; while PUBLIC_READ is on, also says reads need no credentials."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in result.get("paths", {}).values():
@@ -50,6 +61,10 @@ def document_errors(result, generator, request, public):
                 codes.update(WRITES)
             if "requestBody" in operation:
                 codes.update(BODIES)
+            for parameter in operation.get("parameters", []):
+                allow_empty_value(parameter)
+            if method in ("get", "head") and settings.PUBLIC_READ and {} not in operation.get("security", [{}]):
+                operation["security"].append({})
             responses = operation.setdefault("responses", {})
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": reference})

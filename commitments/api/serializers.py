@@ -5,9 +5,11 @@ analyst in the admin, as HTTP 400 with field messages, and nothing is half-writt
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models as db
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import models
 from ..choices import DatePrecision, Status
@@ -18,16 +20,94 @@ from .errors import field_messages
 MAX_TROOPS = 10_000_000
 
 
-class SafeSlugRelatedField(serializers.SlugRelatedField):
-    """A reference by natural key. Refuses NUL characters before the lookup: PostgreSQL cannot
-    compare them and would fail the query instead of reporting a bad value."""
+# Strict JSON types. DRF is lenient by default (0 becomes "0", "12" becomes 12, a dict passes as
+# a list of its keys); the API accepts what its OpenAPI schema describes, and nothing else, so a
+# client's type mistake is a 400 rather than a silently different value.
 
+
+class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("invalid")
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if (
+            isinstance(data, bool)
+            or not isinstance(data, int | float)
+            or (isinstance(data, float) and not data.is_integer())
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """Amounts travel as strings ("1000.00"), as they are shown: no binary-float rounding."""
+
+    default_error_messages = {"invalid": 'A decimal number as a string, e.g. "1000.00".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SafeSlugRelatedField(serializers.SlugRelatedField):
+    """A reference by natural key, given as a string. Refuses NUL characters before the lookup:
+    PostgreSQL cannot compare them and would fail the query instead of reporting a bad value."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update((key, value) for key, value in kwargs.items() if key in MANY_RELATION_KWARGS)
+        return StrictManyRelatedField(**list_kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF turns "" into null for relations; a client that means "none" sends null.
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        db.CharField: StrictCharField,
+        db.TextField: StrictCharField,
+        db.SlugField: StrictSlugField,
+        db.PositiveIntegerField: StrictIntegerField,
+        db.IntegerField: StrictIntegerField,
+        db.DecimalField: StrictDecimalField,
+    }
+    serializer_choice_field = StrictChoiceField
 
 
 class StateRefSerializer(serializers.ModelSerializer):
@@ -124,8 +204,8 @@ class DeclarationPartySerializer(serializers.ModelSerializer):
 
 class DeclarationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:declaration-detail", lookup_field="slug")
-    summit = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    supersedes = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    summit = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    supersedes = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
     parties = DeclarationPartySerializer(many=True, read_only=True)
 
     class Meta:
@@ -148,7 +228,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(StrictModelSerializer):
     """A pledge with everything a client shows. References are written as natural keys (state
     codes, summit and declaration slugs); the `*_detail` fields repeat them with names for
     display. The status is read-only here: it changes only through POST …/status/."""
@@ -325,13 +405,13 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class StatusChangeRequestSerializer(serializers.Serializer):
     """A request to move a pledge to another status; `Pledge.change_status` decides."""
 
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = StrictChoiceField(choices=Status.choices)
     effective_date = serializers.DateField(help_text="When the change took effect in the world (not in the future).")
-    precision = serializers.ChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
-    note = serializers.CharField(help_text="Why the status changed.")
+    precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    note = StrictCharField(help_text="Why the status changed.")
     source = SourceReferenceField(help_text="The source that reports the change: its key or id.")
-    quote = serializers.CharField(required=False, allow_blank=True, default="")
-    attribution = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    quote = StrictCharField(required=False, allow_blank=True, default="")
+    attribution = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
 
     # change_status names its fields after the model; the request uses these names.
     RENAMES = {"to_status": "status", "effective_precision": "precision"}

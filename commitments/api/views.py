@@ -10,9 +10,11 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 from rest_framework.views import APIView
@@ -52,6 +54,7 @@ class ContentETagMixin:
 
 class ReadOnlyViewSet(ContentETagMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = "[^/]+"  # any segment reaches the view, which answers a JSON 404
 
 
 class StateViewSet(ReadOnlyViewSet):
@@ -103,9 +106,41 @@ def if_match_ok(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags  # strong comparison: a weak W/ tag never matches
 
 
+PLEDGE_EXAMPLE = OpenApiExample(
+    "A joint troop pledge",
+    request_only=True,
+    value={
+        "slug": "reassurance-force-troops",
+        "title": "Troops for a reassurance force in Ukraine",
+        "category": "troops",
+        "pledgers": ["FR", "GB"],
+        "troops_min": 10000,
+        "troops_max": 30000,
+        "quantity_text": "the bulk of the troops",
+        "condition": "upon_ceasefire",
+        "condition_text": "once a ceasefire is agreed",
+        "condition_state": "pending",
+    },
+)
+PATCH_EXAMPLE = OpenApiExample(
+    "Mark as reviewed", request_only=True, value={"last_reviewed_at": "2025-09-04T12:00:00Z"}
+)
+STATUS_EXAMPLE = OpenApiExample(
+    "Announced at a summit",
+    request_only=True,
+    value={
+        "status": "announced",
+        "effective_date": "2025-03-11",
+        "note": "Announced at the Paris summit",
+        "source": "bbc",
+    },
+)
+
+
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH]),
-    partial_update=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(examples=[PLEDGE_EXAMPLE]),
+    update=extend_schema(parameters=[IF_MATCH], examples=[PLEDGE_EXAMPLE]),
+    partial_update=extend_schema(parameters=[IF_MATCH], examples=[PATCH_EXAMPLE]),
     destroy=extend_schema(parameters=[IF_MATCH]),
 )
 class PledgeViewSet(viewsets.ModelViewSet):
@@ -115,6 +150,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
     queryset = models.Pledge.objects.with_related()
     serializer_class = serializers.PledgeSerializer
     filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = "[^/]+"
     filterset_class = filtersets.PledgeFilterSet
     ordering_fields = tuple(
         name for name in filtersets.PledgeFilterSet.base_filters["ordering"].param_map if not name.startswith("-")
@@ -178,6 +214,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
         description="Records a status change (kept in the pledge's history) through the same model method as "
         "the admin. Returns the new history entry; the ETag header is the pledge's new ETag.",
         parameters=[IF_MATCH],
+        examples=[STATUS_EXAMPLE],
         request=serializers.StatusChangeRequestSerializer,
         responses={201: serializers.StatusChangeSerializer},
     )
@@ -250,14 +287,13 @@ class PledgeViewSet(viewsets.ModelViewSet):
         return obj
 
 
-class ChangeFeedViewSet(viewsets.GenericViewSet):
+class ChangeFeedView(GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations and sources, in
     the order recorded. Store `next` and GET it on the next pull; see docs/api.md."""
 
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
     filter_backends = []
-    queryset = models.Pledge.objects.none()  # for the permission and schema machinery only
 
     @extend_schema(
         parameters=[
@@ -267,11 +303,15 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
                 description="A cursor from a previous `next` link, or an ISO 8601 date or time (changes at or "
                 "after it). Without it, the feed starts at the beginning.",
             ),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Entries per page, 1 to 1000 (default 200)."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 1000},
+                description="Entries per page, 1 to 1000 (default 200).",
+            ),
         ],
         responses={200: serializers.ChangePageSerializer},
     )
-    def list(self, request):
+    def get(self, request):
         limit = positive_int(request, "page_size", 200, 1000)
         raw_since = request.query_params.get("since")
         if raw_since and "\x00" in raw_since:
@@ -300,6 +340,14 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         ]
         page = serializers.ChangePageSerializer({"next": next_url, "has_more": has_more, "results": results})
         return Response(page.data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+def not_found(request, path=""):
+    """Any other address under /api/: a JSON 404 like the API's own, not the site's HTML page."""
+    raise exceptions.NotFound("No such API address; GET /api/ lists the endpoints.")
 
 
 class ApiRootView(APIView):
