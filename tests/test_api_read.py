@@ -422,3 +422,11 @@ def test_docs_page_uses_installed_assets(client):
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert client.get("/api/schema/?format=json").json()["openapi"].startswith("3.")
+
+
+def test_browsable_api_renders_for_a_signed_in_analyst():
+    made = make.pledge(citations=1)
+    client = make.session_client(make.user_with_role("Analyst"))
+    for url in ("/api/", "/api/pledges/", f"/api/pledges/{made.pk}/", "/api/changes/", "/api/states/"):
+        page = client.get(url, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200 and page["Content-Type"].startswith("text/html"), url

@@ -63,11 +63,13 @@ def records(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "token": None}}
     cache.clear()
     whole = make.pledge("whole", pledgers=("FR", "GB"), citations=2, summit=make.summit("paris"))
-    make.pledge("share", pledgers=("FR",), citations=1, part_of=whole, declaration=make.declaration("paris-text"))
+    share = make.pledge(
+        "share", pledgers=("FR",), citations=1, part_of=whole, declaration=make.declaration("paris-text")
+    )
     make.source("bbc")
     _, key = models.ApiToken.issue(make.user_with_role("Analyst"), name="schemathesis", can_write=True)
     AUTH["Authorization"] = f"Token {key}"
-    EXISTING.update(id=[whole.pk], code=["FR", "GB"], slug=["paris", "paris-text"], key=["bbc"])
+    EXISTING.update(id=[whole.pk, share.pk], code=["FR", "GB"], slug=["paris", "paris-text"], key=["bbc"])
     # As Django's test client does: the WSGI handler would otherwise close the connection at each
     # request, losing the test's transaction and the records above.
     request_started.disconnect(close_old_connections)
@@ -80,8 +82,8 @@ def point_at_existing_records(case):
     give If-Match the pledge's current ETag (a random one can only answer 412, tested elsewhere)."""
     for name, value in (case.path_parameters or {}).items():
         choices = EXISTING.get(name)
-        if choices and len(str(value)) % 2 == 0:
-            case.path_parameters[name] = choices[len(str(value)) % len(choices)]
+        if choices and (len(str(value)) % 2 == 0 or case.path.endswith("/status/")):
+            case.path_parameters[name] = choices[sum(map(ord, str(value))) % len(choices)]
     if case.headers and "If-Match" in case.headers:
         raw = str((case.path_parameters or {}).get("id"))
         pledge = models.Pledge.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 18 else None
