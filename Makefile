@@ -8,7 +8,7 @@ PORT ?= 8000
 # make run is a local, single-user development server: DEBUG on, anonymous reads on.
 RUN_ENV := DEBUG=true PUBLIC_READ=true
 # Tests run with DEBUG off, as production does; plain HTTP so the test client is not redirected.
-TEST_ENV := SECRET_KEY=test-only-not-a-secret SECURE_SSL_REDIRECT=false
+TEST_ENV := SECRET_KEY=test-only-not-a-secret HTTPS=false
 
 .PHONY: install run serve seed admin-password test test-fast lint format bench clean
 

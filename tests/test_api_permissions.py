@@ -215,15 +215,13 @@ def test_anonymous_and_token_clients_are_throttled(settings):
     assert {session.get("/api/states/").status_code for _ in range(8)} == {200}  # analysts at work are not limited
 
 
-def test_throttle_rates_come_from_the_environment(monkeypatch):
+def test_throttle_rates_are_parsed_strictly():
     from django.core.exceptions import ImproperlyConfigured
 
-    from tracker.settings import env_rate
+    from tracker.settings import throttle_rate
 
-    monkeypatch.setenv("API_THROTTLE_ANON", "30/hour")
-    assert env_rate("API_THROTTLE_ANON", "1/min") == "30/hour"
-    monkeypatch.setenv("API_THROTTLE_ANON", "off")
-    assert env_rate("API_THROTTLE_ANON", "1/min") is None
-    monkeypatch.setenv("API_THROTTLE_ANON", "lots")
+    assert throttle_rate("API_THROTTLE_ANON", "30/hour", "1/min") == "30/hour"
+    assert throttle_rate("API_THROTTLE_ANON", None, "1/min") == "1/min"
+    assert throttle_rate("API_THROTTLE_ANON", "off", "1/min") is None
     with pytest.raises(ImproperlyConfigured, match="API_THROTTLE_ANON"):
-        env_rate("API_THROTTLE_ANON", "1/min")
+        throttle_rate("API_THROTTLE_ANON", "lots", "1/min")

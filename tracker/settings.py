@@ -15,6 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The names of every environment variable this module reads; tests compare it with the
 # docker-compose file so neither can drift from the other.
+# The variables a production deployment (DEBUG off) must set.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
 ENV_VARS = (
     "DEBUG",
     "SECRET_KEY",
@@ -23,7 +25,7 @@ ENV_VARS = (
     "CSRF_TRUSTED_ORIGINS",
     "CONN_MAX_AGE",
     "CONN_HEALTH_CHECKS",
-    "SECURE_SSL_REDIRECT",
+    "HTTPS",
     "PUBLIC_READ",
     "TIME_ZONE",
     "LOG_LEVEL",
@@ -128,8 +130,8 @@ TEMPLATES = [
 
 # Unset DATABASE_URL means the embedded SQLite file, so a newcomer needs nothing installed.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 0),
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
@@ -161,13 +163,16 @@ STORAGES = {
     },
 }
 
-# Production hardening; all of it is what `manage.py check --deploy` asks for.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Production hardening, all of it what `manage.py check --deploy` asks for. HTTPS=false is only for
+# serving plain HTTP on a trusted network (the test suite, a local docker compose trial).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container healthcheck speaks plain HTTP from inside
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -185,9 +190,9 @@ LOGGING = {
 # user's model permissions and, for token clients, a read-write token.
 
 
-def env_rate(name: str, default: str) -> str | None:
-    """A DRF throttle rate such as 120/min; 'off' disables the throttle."""
-    raw = os.environ.get(name, "").strip() or default
+def throttle_rate(name: str, raw: str | None, default: str) -> str | None:
+    """A DRF throttle rate such as 120/min from the variable `name`; 'off' disables the throttle."""
+    raw = (raw or "").strip() or default
     if raw.lower() == "off":
         return None
     number, _, period = raw.partition("/")
@@ -208,8 +213,8 @@ REST_FRAMEWORK = {
         "commitments.api.throttling.TokenThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env_rate("API_THROTTLE_ANON", "120/min"),
-        "token": env_rate("API_THROTTLE_TOKEN", "1200/min"),
+        "anon": throttle_rate("API_THROTTLE_ANON", os.environ.get("API_THROTTLE_ANON"), "120/min"),
+        "token": throttle_rate("API_THROTTLE_TOKEN", os.environ.get("API_THROTTLE_TOKEN"), "1200/min"),
     },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -232,7 +237,7 @@ API_CHANGES_SETTLE_SECONDS = 2
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ukraine security guarantees tracker API",
     "DESCRIPTION": "Who promised Ukraine what, where, on which condition, and where it stands. "
-    "See docs/api.md for authentication, filters, pagination and the incremental-sync loop.",
+    "See the README's API section for access, filters, pages and the incremental-sync loop.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["commitments.api.permissions.ApiPermission"],

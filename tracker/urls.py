@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from .views import healthz
 
 admin.site.site_header = "Ukraine security guarantees tracker"
 admin.site.site_title = "Guarantees tracker"
@@ -8,6 +9,8 @@ admin.site.index_title = "Pledges, summits and declarations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/", include("commitments.api.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The public pages; "/" is the overview.
+    path("", include("commitments.urls")),
 ]

@@ -289,7 +289,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
 
 class ChangeFeedView(GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations and sources, in
-    the order recorded. Store `next` and GET it on the next pull; see docs/api.md."""
+    the order recorded. Store `next` and GET it on the next pull (README, API section)."""
 
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None

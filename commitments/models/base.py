@@ -7,6 +7,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -64,6 +65,22 @@ class NaturalKeyModel(models.Model):
                 value = getattr(value, part)
             values.append(value)
         return tuple(values)
+
+
+class TimestampedModel(NaturalKeyModel):
+    """A record whose creation and last change times clients sync on. Set in save(), not with
+    auto_now, so fixtures loaded raw keep the times they carry and loading twice changes nothing."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not kwargs.get("raw"):
+            self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------

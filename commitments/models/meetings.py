@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -18,12 +17,13 @@ from .base import (
     SLUG_HELP,
     NaturalKeyModel,
     Sourced,
+    TimestampedModel,
     sane_date,
 )
 from .parties import State
 
 
-class Summit(NaturalKeyModel):
+class Summit(TimestampedModel):
     """A meeting at which guarantees were discussed: a leaders' summit, a defence contact group,
     a meeting of military planners. Dates are stored with the precision the reports give."""
 
@@ -62,8 +62,6 @@ class Summit(NaturalKeyModel):
         help_text="The meeting's number in the coalition's series where a report gives it ('the 15th').",
     )
     summary = models.TextField(blank=True, help_text="What was discussed, in the analyst's words.")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords(m2m_fields=[hosts])
 
@@ -81,11 +79,6 @@ class Summit(NaturalKeyModel):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not kwargs.get("raw"):
-            self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
 
 
 class Attendance(Sourced, NaturalKeyModel):

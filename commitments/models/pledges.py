@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -116,6 +117,86 @@ class PledgeQuerySet(models.QuerySet):
     def top_level(self):
         """Pledges that count in totals: shares of a larger pledge are already inside it."""
         return self.filter(part_of__isnull=True)
+
+    # Aggregates for the dashboard (and anyone else who needs totals). Troop ranges add up as
+    # follows: the low end adds each pledge's troops_min (an "up to N" pledge adds nothing), the
+    # high end its troops_max or, for an "at least N" pledge, N. A vague quantity adds nothing.
+    _HAS_TROOPS = Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
+
+    def totals(self) -> dict:
+        """Headline figures over the pledges of this queryset that count in totals: top level
+        only (a share is inside its larger pledge) and a joint pledge once (it is one row).
+        One query."""
+        has_troops = self._HAS_TROOPS
+        figures = (
+            Pledge.objects.filter(pk__in=self.values("pk"))
+            .top_level()
+            .aggregate(
+                pledges=Count("pk"),
+                troops_low=Sum("troops_min"),
+                troops_high=Sum(Coalesce("troops_max", "troops_min")),
+                troop_pledges=Count("pk", filter=has_troops),
+                troop_pledges_unquantified=Count("pk", filter=Q(category=Category.TROOPS) & ~has_troops),
+                eur=Sum("amount_eur"),
+                eur_pledges=Count("pk", filter=Q(amount_eur__isnull=False)),
+                funding_pledges_unquantified=Count(
+                    "pk", filter=Q(category=Category.FUNDING, amount_eur__isnull=True, amount__isnull=True)
+                ),
+                pending_on_ceasefire=Count(
+                    "pk", filter=Q(condition=Condition.UPON_CEASEFIRE, condition_state=ConditionState.PENDING)
+                ),
+            )
+        )
+        figures["troops_low"] = figures["troops_low"] or 0
+        figures["troops_high"] = figures["troops_high"] or 0
+        figures["eur"] = figures["eur"] or Decimal(0)
+        return figures
+
+    def count_by_status(self) -> dict[str, int]:
+        """Top-level pledges per status, in the order of `Status` (zeros included). One query."""
+        counts = dict(
+            Pledge.objects.filter(pk__in=self.values("pk"))
+            .top_level()
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        return {status: counts.get(status, 0) for status in Status.values}
+
+    def totals_by_pledger(self):
+        """One row per party with the pledges of this queryset it made alone or jointly, shares
+        included, with their troop and euro sums. A joint pledge appears under each pledger and a
+        share beside its larger pledge, so these rows add up to more than `totals()`; the
+        `*_joint` and `*_shares` counts say where. One query."""
+        through = Pledge.pledgers.through
+        has_troops = Q(pledge__troops_min__isnull=False) | Q(pledge__troops_max__isnull=False)
+        has_eur = Q(pledge__amount_eur__isnull=False)
+        joint = Q(
+            pledge__in=through.objects.order_by()
+            .values("pledge")
+            .annotate(n=Count("state"))
+            .filter(n__gt=1)
+            .values("pledge")
+        )
+        share = Q(pledge__part_of__isnull=False)
+        return (
+            through.objects.filter(pledge__in=self.values("pk"))
+            .values("state__code", "state__name", "state__kind")
+            .annotate(
+                pledges=Count("pledge"),
+                troops_low=Sum("pledge__troops_min"),
+                troops_high=Sum(Coalesce("pledge__troops_max", "pledge__troops_min")),
+                troop_pledges=Count("pledge", filter=has_troops),
+                troop_pledges_joint=Count("pledge", filter=has_troops & joint),
+                troop_pledges_shares=Count("pledge", filter=has_troops & share),
+                troop_pledges_unquantified=Count("pledge", filter=Q(pledge__category=Category.TROOPS) & ~has_troops),
+                eur=Sum("pledge__amount_eur"),
+                eur_pledges=Count("pledge", filter=has_eur),
+                eur_pledges_joint=Count("pledge", filter=has_eur & joint),
+                eur_pledges_shares=Count("pledge", filter=has_eur & share),
+            )
+            .order_by("state__name")
+        )
 
     def by_state(self, code: str):
         """Pledges a party made alone or jointly."""

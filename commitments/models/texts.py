@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -15,13 +14,14 @@ from .base import (
     SLUG_HELP,
     NaturalKeyModel,
     Sourced,
+    TimestampedModel,
     sane_date,
 )
 from .meetings import Summit
 from .parties import State
 
 
-class Declaration(NaturalKeyModel):
+class Declaration(TimestampedModel):
     """A text the parties produced or are negotiating: a draft, a joint declaration, a statement,
     a declaration of intent, or principles a summit agreed without a published text."""
 
@@ -54,8 +54,6 @@ class Declaration(NaturalKeyModel):
         help_text="The earlier text (e.g. a draft) this one replaces, where a report says so.",
     )
     summary = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -72,11 +70,6 @@ class Declaration(NaturalKeyModel):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not kwargs.get("raw"):
-            self.updated_at = timezone.now()
-        super().save(*args, **kwargs)
 
 
 class DeclarationParty(Sourced, NaturalKeyModel):

@@ -44,8 +44,33 @@ class Command(BaseCommand):
             recorded = history_model.objects.values("id")
             missing = list(model._default_manager.exclude(pk__in=recorded))
             if missing:
-                getattr(model, manager_name).bulk_history_create(
+                rows = getattr(model, manager_name).bulk_history_create(
                     missing, default_change_reason="Loaded from the seed fixtures"
                 )
+                self.record_m2m_history(history_model, rows)
                 created += len(missing)
         return created
+
+    def record_m2m_history(self, history_model, history_rows):
+        """bulk_history_create leaves out many-to-many fields (a pledge's pledgers); add them, so the
+        first audit entry shows the record whole."""
+        from django.apps import apps
+
+        for field in getattr(history_model, "_history_m2m_fields", []):
+            m2m_history = apps.get_model(history_model._meta.app_label, f"{history_model.__name__}_{field.name}")
+            through = field.remote_field.through
+            source_name = field.m2m_field_name()
+            target_name = field.m2m_reverse_field_name()
+            by_owner = {}
+            for link in through.objects.filter(**{f"{source_name}__in": [h.id for h in history_rows]}):
+                by_owner.setdefault(getattr(link, f"{source_name}_id"), []).append(link)
+            # The m2m history copies each through row, its id included.
+            m2m_history.objects.bulk_create(
+                m2m_history(
+                    history=row,
+                    id=link.id,
+                    **{f"{source_name}_id": row.id, f"{target_name}_id": getattr(link, f"{target_name}_id")},
+                )
+                for row in history_rows
+                for link in by_owner.get(row.id, [])
+            )

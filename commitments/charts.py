@@ -1,0 +1,220 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, no CDN, nothing fetched by the reader.
+
+Each function returns markup for an `<svg role="img">` with a <title> and <desc>; the page puts
+a table with the same figures beside it. Every piece of text is escaped here (format_html), so a
+party or pledge name cannot inject markup. Styling comes from classes in dashboard.css, with
+plain fills as a fallback."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+WIDTH = 400  # viewBox units; CSS caps the drawn width so 14-unit text stays readable on a phone
+ROW_HEIGHT = 46
+BAR_HEIGHT = 14
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a bar chart. `low`..`high` is a range (a plain bar has low == high); both
+    None means the row has no number, and is drawn without a bar, never as zero."""
+
+    label: str
+    low: Decimal | int | None
+    high: Decimal | int | None
+    text: str
+    href: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated point on the timeline: a meeting (circle) or a text (square)."""
+
+    number: int
+    date: datetime.date
+    kind: str  # "summit" or "declaration"
+    label: str
+    href: str
+    tentative: bool = False  # a planned meeting or a draft text: drawn hollow
+
+
+def _svg(chart_id: str, title: str, description: str, height: int, body: SafeString, css: str) -> SafeString:
+    return format_html(
+        '<svg class="chart {css}" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        'role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>{body}</svg>',
+        css=css,
+        width=WIDTH,
+        height=height,
+        id=chart_id,
+        title=title,
+        description=description,
+        body=body,
+    )
+
+
+def _text_width(text: str, font_size: int = 14) -> float:
+    """A generous estimate of rendered width for a sans-serif font (no font metrics on the server)."""
+    return len(text) * font_size * 0.6
+
+
+def _fit(text: str, width: float, font_size: int = 14) -> str:
+    """Shorten a label with an ellipsis so it cannot run into the figure beside it."""
+    most = max(int(width / (font_size * 0.6)), 4)
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _join(parts: list[SafeString]) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _link(href: str, inner: SafeString) -> SafeString:
+    return format_html('<a href="{}">{}</a>', href, inner) if href else inner
+
+
+def bar_chart(chart_id: str, bars: list[Bar], *, title: str, description: str) -> SafeString:
+    """Horizontal bars, a label and its figure above each bar (so labels never collide at phone
+    width). A range draws solid up to `low` and lighter from `low` to `high`."""
+    highs = [float(b.high if b.high is not None else b.low) for b in bars if b.low is not None or b.high is not None]
+    scale_max = max([*highs, 0.0]) or 1.0
+
+    def x(value) -> float:
+        return round(float(value or 0) / scale_max * WIDTH, 2)
+
+    parts = []
+    height = ROW_HEIGHT * len(bars) + 4
+    for index, bar in enumerate(bars):
+        y = index * ROW_HEIGHT
+        label = format_html(
+            '<text class="label" x="0" y="{}" font-size="14"><title>{}</title>{}</text>',
+            y + 16,
+            bar.label,
+            _fit(bar.label, WIDTH - _text_width(bar.text) - 12),
+        )
+        parts.append(_link(bar.href, label))
+        parts.append(
+            format_html(
+                '<text class="value" x="{}" y="{}" font-size="14" text-anchor="end">{}</text>', WIDTH, y + 16, bar.text
+            )
+        )
+        if bar.low is None and bar.high is None:
+            parts.append(
+                format_html(
+                    '<line class="none" x1="0" x2="{}" y1="{}" y2="{}" stroke="#999" stroke-dasharray="4 4"/>',
+                    WIDTH,
+                    y + 22 + BAR_HEIGHT / 2,
+                    y + 22 + BAR_HEIGHT / 2,
+                )
+            )
+            continue
+        low = bar.low if bar.low is not None else 0
+        high = bar.high if bar.high is not None else low
+        if x(low) > 0:
+            parts.append(
+                format_html(
+                    '<rect class="bar" x="0" y="{}" width="{}" height="{}" fill="#2b5797"/>', y + 22, x(low), BAR_HEIGHT
+                )
+            )
+        if x(high) > x(low):
+            parts.append(
+                format_html(
+                    '<rect class="bar range" x="{}" y="{}" width="{}" height="{}" fill="#2b5797" fill-opacity="0.4"/>',
+                    x(low),
+                    y + 22,
+                    x(high) - x(low),
+                    BAR_HEIGHT,
+                )
+            )
+        if x(high) == 0:
+            # A real zero: a hairline, so the row is not read as "no figure".
+            parts.append(format_html('<rect class="bar" x="0" y="{}" width="1" height="{}"/>', y + 22, BAR_HEIGHT))
+    return _svg(chart_id, title, description, height, _join(parts), "chart-bars")
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def timeline_chart(chart_id: str, events: list[Event], *, title: str, description: str) -> SafeString:
+    """Events on a time axis by month; events too close to draw side by side are stacked. Each
+    marker carries its number from the table beside the chart and links to its page."""
+    if not events:
+        return _svg(chart_id, title, description, 30, format_html('<text x="0" y="20">{}</text>', "Nothing yet."), "")
+    first = min(e.date for e in events).replace(day=1)
+    last = max(e.date for e in events)
+    months = _months_between(first, last)
+    end = (months[-1].replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    span = (end - first).days
+    margin, radius = 12, 10
+    usable = WIDTH - 2 * margin
+
+    def x(day: datetime.date) -> float:
+        return round(margin + (day - first).days / span * usable, 2)
+
+    # Greedy stacking: each marker takes the lowest level where it does not touch its neighbour.
+    level_ends: list[float] = []
+    placed = []
+    for event in sorted(events, key=lambda e: (e.date, e.number)):
+        ex = x(event.date)
+        level = next((i for i, end_x in enumerate(level_ends) if ex - end_x >= 2 * radius + 2), len(level_ends))
+        if level == len(level_ends):
+            level_ends.append(ex)
+        level_ends[level] = ex
+        placed.append((event, ex, level))
+    axis_y = 8 + len(level_ends) * (2 * radius + 4)
+    height = axis_y + 40
+
+    parts = [format_html('<line class="axis" x1="0" x2="{}" y1="{}" y2="{}" stroke="#555"/>', WIDTH, axis_y, axis_y)]
+    every = 1 if len(months) <= 14 else 3
+    for month in months:
+        mx = x(month)
+        parts.append(
+            format_html(
+                '<line class="tick" x1="{}" x2="{}" y1="{}" y2="{}" stroke="#555"/>', mx, mx, axis_y, axis_y + 5
+            )
+        )
+        if month == months[0] or month.month == 1:
+            parts.append(
+                format_html('<text class="year" x="{}" y="{}" font-size="12">{}</text>', mx, axis_y + 32, month.year)
+            )
+        if (month.month - 1) % every == 0:
+            parts.append(
+                format_html(
+                    '<text class="month" x="{}" y="{}" font-size="11">{}</text>', mx, axis_y + 17, f"{month:%b}"
+                )
+            )
+    for event, ex, level in placed:
+        cy = axis_y - radius - 4 - level * (2 * radius + 4)
+        css = f"marker {event.kind}{' tentative' if event.tentative else ''}"
+        if event.kind == "summit":
+            shape = format_html('<circle class="{}" cx="{}" cy="{}" r="{}"/>', css, ex, cy, radius)
+        else:
+            shape = format_html(
+                '<rect class="{}" x="{}" y="{}" width="{}" height="{}"/>',
+                css,
+                ex - radius,
+                cy - radius,
+                2 * radius,
+                2 * radius,
+            )
+        parts.append(
+            format_html(
+                '<a href="{}"><title>{}</title>{}<text class="marker-number" x="{}" y="{}" font-size="10" '
+                'text-anchor="middle">{}</text></a>',
+                event.href,
+                event.label,
+                shape,
+                ex,
+                cy + 3.5,
+                event.number,
+            )
+        )
+    return _svg(chart_id, title, description, height, _join(parts), "chart-timeline")

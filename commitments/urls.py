@@ -1,0 +1,19 @@
+"""The public pages, mounted at the site root by tracker/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("pledges/", views.pledge_list, name="pledge-list"),
+    path("pledges/<int:pk>/", views.pledge_detail, name="pledge"),
+    path("summits/", views.summit_list, name="summit-list"),
+    path("summits/<int:pk>/", views.summit_detail, name="summit"),
+    path("declarations/", views.declaration_list, name="declaration-list"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
+    path("states/", views.state_list, name="state-list"),
+    path("states/<str:code>/", views.state_detail, name="state"),
+]

@@ -1,0 +1,44 @@
+"""`ensure_admin` lets a newcomer log in without any fixed password."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+
+def ensure_admin(*args):
+    out = io.StringIO()
+    call_command("ensure_admin", *args, stdout=out)
+    return out.getvalue()
+
+
+def printed_password(output):
+    match = re.search(r"password: (\S+)", output)
+    return match and match.group(1)
+
+
+@pytest.mark.django_db
+def test_creates_an_admin_with_a_random_password_it_prints_once():
+    first = printed_password(ensure_admin())
+    assert first and len(first) >= 16
+    assert authenticate(username="admin", password=first).is_superuser
+    assert printed_password(ensure_admin()) is None  # not recreated, not reprinted
+    assert authenticate(username="admin", password=first)
+
+
+@pytest.mark.django_db
+def test_reset_gives_a_new_random_password():
+    first = printed_password(ensure_admin())
+    second = printed_password(ensure_admin("--reset"))
+    assert second and second != first
+    assert authenticate(username="admin", password=first) is None
+    assert authenticate(username="admin", password=second)
+
+
+@pytest.mark.django_db
+def test_an_existing_superuser_is_left_alone():
+    get_user_model().objects.create_superuser("someone", password="their own")
+    assert "superuser exists already" in ensure_admin()
+    assert not get_user_model().objects.filter(username="admin").exists()

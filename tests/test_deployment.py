@@ -1,0 +1,53 @@
+"""docker-compose.yml and the settings agree on the environment; the Dockerfile does what compose expects."""
+
+import re
+
+import yaml
+from django.conf import settings
+
+from .conftest import PROJECT_DIR
+
+COMPOSE = yaml.safe_load((PROJECT_DIR / "docker-compose.yml").read_text())
+SETTINGS_SOURCE = (PROJECT_DIR / "tracker" / "settings.py").read_text()
+
+
+def read_by_settings() -> set[str]:
+    return set(re.findall(r"""(?:os\.environ\.get|env_bool|env_int|env_list)\(\s*"([A-Z_]+)\"""", SETTINGS_SOURCE))
+
+
+def test_env_vars_lists_every_variable_the_settings_read():
+    assert read_by_settings() == set(settings.ENV_VARS)
+
+
+def test_every_variable_the_web_service_gets_is_read_by_the_settings():
+    web_env = set(COMPOSE["services"]["web"]["environment"])
+    assert web_env - set(settings.ENV_VARS) == set()
+
+
+def test_the_web_service_gets_every_variable_production_needs():
+    web_env = COMPOSE["services"]["web"]["environment"]
+    assert set(settings.REQUIRED_IN_PRODUCTION) - set(web_env) == set()
+    assert web_env["DEBUG"] == "false"
+    assert web_env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in web_env["DATABASE_URL"]
+    assert "?" in web_env["SECRET_KEY"], "SECRET_KEY must be required from the environment, never a default"
+
+
+def test_postgres_16_with_a_pg_isready_healthcheck_that_web_waits_for():
+    db, web = COMPOSE["services"]["db"], COMPOSE["services"]["web"]
+    assert db["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_the_dockerfile_migrates_seeds_and_serves_with_gunicorn():
+    web = COMPOSE["services"]["web"]
+    dockerfile = (PROJECT_DIR / web["build"]["dockerfile"]).read_text()
+    command = dockerfile.split("CMD", 1)[1]
+    assert command.index("migrate") < command.index("seed") < command.index("gunicorn tracker.wsgi")
+    assert "collectstatic" in dockerfile
+
+
+def test_healthz_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
