@@ -11,12 +11,13 @@ from commitments.choices import Category
 
 _numbers = itertools.count(1)
 
-ANALYST_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("pledge", "statuschange", "citation")
-    for action in ("view", "add", "change", "delete")
+# As the roles migration (0002_roles) grants them: analysts add, change and view the register but
+# delete nothing (removing records is for superusers); viewers only view.
+ANALYST_EDITS = ["pledge", "summit", "declaration", "source", "citation", "statuschange"]
+ANALYST_PERMISSIONS = [f"{action}_{model}" for model in ANALYST_EDITS for action in ("add", "change", "view")] + [
+    "view_state"
 ]
-VIEWER_PERMISSIONS = [f"view_{model}" for model in ("pledge", "statuschange", "citation", "state", "summit", "source")]
+VIEWER_PERMISSIONS = [f"view_{model}" for model in [*ANALYST_EDITS, "state"]]
 
 
 def role(name: str, codenames: list[str]) -> Group:
@@ -32,6 +33,10 @@ def user_with_role(name: str) -> User:
     user = User.objects.create_user(f"{name.lower()}-{next(_numbers)}")  # no password: no slow hashing
     user.groups.add(role(name, codenames))
     return user
+
+
+def superuser() -> User:
+    return User.objects.create_superuser(f"root-{next(_numbers)}", "root@example.org", None)
 
 
 def token_client(user: User, *, can_write: bool) -> tuple[APIClient, models.ApiToken]:

@@ -31,13 +31,17 @@ PRINCIPALS = [
     "read-write token (Viewer)",
     "Viewer session",
     "Analyst session",
+    "read-write token (superuser)",
 ]
-WRITERS = {"read-write token (Analyst)", "Analyst session"}
+WRITERS = {"read-write token (Analyst)", "Analyst session", "read-write token (superuser)"}
+DELETERS = {"read-write token (superuser)"}  # analysts delete nothing, in the admin as here
 
 
 def principal_client(name: str) -> APIClient:
     if name.startswith("anonymous"):
         return APIClient()
+    if "superuser" in name:
+        return make.token_client(make.superuser(), can_write=True)[0]
     role = "Analyst" if "Analyst" in name else "Viewer"
     user = make.user_with_role(role)
     if "token" in name:
@@ -108,7 +112,7 @@ def expected_status(principal: str, kind: str, method: str) -> int:
         return 401 if principal == "anonymous, PUBLIC_READ off" else 200
     if anonymous:
         return 401
-    if principal not in WRITERS:
+    if principal not in WRITERS or (method == "DELETE" and principal not in DELETERS):
         return 403
     return {"POST": 201, "DELETE": 204}.get(method, 200)
 

@@ -150,8 +150,10 @@ def test_stale_if_match_is_412_and_nothing_changes(client):
     stale = client.get(f"/api/pledges/{made.pk}/")["ETag"]
     made.title = "Changed by someone else"
     made.save()
+    deleter = make.token_client(make.superuser(), can_write=True)[0]
     for method, data in (("patch", {"title": "Mine"}), ("put", body(slug="p", title="Mine")), ("delete", None)):
-        response = getattr(client, method)(f"/api/pledges/{made.pk}/", data, format="json", HTTP_IF_MATCH=stale)
+        writer = deleter if method == "delete" else client
+        response = getattr(writer, method)(f"/api/pledges/{made.pk}/", data, format="json", HTTP_IF_MATCH=stale)
         assert response.status_code == 412, (method, response.content)
     status = client.post(
         f"/api/pledges/{made.pk}/status/",
@@ -171,17 +173,36 @@ def test_stale_if_match_is_412_and_nothing_changes(client):
     assert patch("X", "W/" + client.get(f"/api/pledges/{made.pk}/")["ETag"]).status_code == 412
 
 
-def test_delete(client, analyst):
+def test_analysts_do_not_delete(client):
+    made = make.pledge("p", citations=0)
+    response = client.delete(f"/api/pledges/{made.pk}/")
+    assert response.status_code == 403 and "delete_pledge" in response.json()["detail"]
+    assert models.Pledge.objects.filter(pk=made.pk).exists()
+
+
+@pytest.fixture
+def root():
+    return make.superuser()
+
+
+@pytest.fixture
+def root_client(root):
+    return make.token_client(root, can_write=True)[0]
+
+
+def test_delete(root_client, root):
+    client = root_client
     made = make.pledge("p", citations=2)
     pk = made.pk
     assert client.delete(f"/api/pledges/{pk}/").status_code == 204
     assert not models.Pledge.objects.filter(pk=pk).exists()
     tombstone = models.Pledge.history.filter(id=pk).latest()
-    assert tombstone.history_type == "-" and tombstone.history_user == analyst
+    assert tombstone.history_type == "-" and tombstone.history_user == root
     assert client.delete(f"/api/pledges/{pk}/").status_code == 404
 
 
-def test_deleting_a_pledge_with_shares_is_409(client):
+def test_deleting_a_pledge_with_shares_is_409(root_client):
+    client = root_client
     whole = make.pledge("whole", citations=0)
     make.pledge("share", citations=0, part_of=whole)
     response = client.delete(f"/api/pledges/{whole.pk}/")

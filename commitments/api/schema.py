@@ -45,9 +45,15 @@ def allow_empty_value(parameter: dict) -> None:
     """`?date_before=` means "not given", as an empty form field does (the public pages share the
     FilterSets), not "a malformed date"; say so in the schema of typed query parameters."""
     schema = parameter.get("schema", {})
-    typed = schema.get("format") in ("date", "date-time") or schema.get("type") in ("integer", "number", "boolean")
+    typed = (
+        schema.get("format") in ("date", "date-time")
+        or schema.get("type") in ("integer", "number", "boolean")
+        or "enum" in schema  # a single choice; several (an array) must each be a valid choice
+    )
     if parameter.get("in") == "query" and typed:
         parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+    elif parameter.get("in") == "query" and parameter.get("name") == "ordering" and "enum" in schema.get("items", {}):
+        schema["items"]["enum"] = [*schema["items"]["enum"], ""]  # `ordering=`: the default order
 
 
 def document_errors(result, generator, request, public):
