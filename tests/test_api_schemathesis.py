@@ -40,7 +40,7 @@ def summary():
     operations = {name: dict(sorted(codes.items())) for name, codes in sorted(SEEN.items())}
     cases = sum(sum(codes.values()) for codes in SEEN.values())
     SUMMARY.write_text(
-        json.dumps({"operations": len(operations), "cases": cases, "by_operation": operations}, indent=1)
+        json.dumps({"method_path_pairs": len(operations), "cases": cases, "by_operation": operations}, indent=1)
     )
 
 
