@@ -119,6 +119,23 @@ def test_seed_records_one_audit_entry_per_record_once(seeded):
 
 
 @pytest.mark.django_db
+def test_seed_audits_a_record_a_changed_fixture_updates(seeded):
+    pledge = Pledge.objects.get(slug="fr-aid-2-billion-euros-2025")
+    # As if the database and its audit trail held an older version of the fixture.
+    Pledge.objects.filter(pk=pledge.pk).update(title="Older title")
+    pledge.history.update(title="Older title")
+    call_command("seed", stdout=io.StringIO())
+    latest, first = pledge.history.order_by("-history_id")[:2]
+    assert (latest.history_type, latest.title, latest.history_change_reason) == (
+        "~",
+        "French aid announcement of 2 billion euros",
+        "Updated from the seed fixtures",
+    )
+    assert first.title == "Older title"
+    assert pledge.history.count() == 2
+
+
+@pytest.mark.django_db
 def test_seeded_status_matches_the_last_history_row(seeded):
     for pledge in Pledge.objects.prefetch_related("status_changes"):
         changes = list(pledge.status_changes.all())

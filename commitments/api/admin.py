@@ -11,7 +11,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["can_write"]
     search_fields = ["name", "user__username", "prefix"]
     readonly_fields = ["prefix", "created", "last_used"]
-    autocomplete_fields = []
+    autocomplete_fields = ["user"]
     fields = ["name", "user", "can_write", "prefix", "created", "last_used"]
 
     def save_model(self, request, obj, form, change):

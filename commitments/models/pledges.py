@@ -34,6 +34,19 @@ from .meetings import Summit
 from .parties import State
 from .texts import Declaration
 
+CURRENCY_SYMBOLS = {Currency.EUR: "€", Currency.USD: "$", Currency.GBP: "£"}
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    """'€2.0 bn', '$500.0 m', 'NOK 250,000': the scale an analyst reads at a glance."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    prefix = symbol if symbol else f"{currency} "
+    if amount >= 1_000_000_000:
+        return f"{prefix}{amount / 1_000_000_000:,.1f} bn"
+    if amount >= 1_000_000:
+        return f"{prefix}{amount / 1_000_000:,.1f} m"
+    return f"{prefix}{amount:,.0f}"
+
 
 def troop_range_constraints(model: str) -> list[models.CheckConstraint]:
     return [
@@ -201,6 +214,11 @@ class PledgeQuerySet(models.QuerySet):
     def by_state(self, code: str):
         """Pledges a party made alone or jointly."""
         return self.filter(pledgers__code=code).distinct()
+
+    def not_reviewed_in(self, days: int):
+        """Pledges no analyst has confirmed against their sources for `days` days, or ever."""
+        cutoff = timezone.now() - datetime.timedelta(days=days)
+        return self.filter(Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=cutoff))
 
     def as_of(self, date: datetime.date):
         """Pledges as they stood in the world on `date`: each gets `as_of_status` and
@@ -442,6 +460,31 @@ class Pledge(NaturalKeyModel):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    def quantity_summary(self) -> str:
+        """What is promised, in the few words an analyst scans: "15,000–30,000 troops", "€2.0 bn",
+        "lead monitoring role", "thousands (unquantified)"; parts joined by "; ", "" when none.
+
+        Vague quantities stay words: the summary never turns them into numbers."""
+        parts = []
+        low, high = self.troops_min, self.troops_max
+        if low is not None and high is not None:
+            parts.append(f"{low:,} troops" if low == high else f"{low:,}–{high:,} troops")
+        elif low is not None:
+            parts.append(f"at least {low:,} troops")
+        elif high is not None:
+            parts.append(f"up to {high:,} troops")
+        if self.amount is not None:
+            money = _money(self.amount, self.currency)
+            if self.currency != Currency.EUR and self.amount_eur is not None:
+                money += f" ({_money(self.amount_eur, Currency.EUR)})"
+            parts.append(money)
+        if self.monitoring_role:
+            role = f"{self.get_monitoring_role_display().lower()} monitoring role"
+            parts.append(f"{role} ({self.monitoring_means})" if self.monitoring_means else role)
+        if self.quantity_text:
+            parts.append(f"{self.quantity_text} (unquantified)")
+        return "; ".join(parts)
+
     @transaction.atomic
     def change_status(
         self,
@@ -486,7 +529,8 @@ class Pledge(NaturalKeyModel):
         if effective_date and effective_date > timezone.localdate():
             errors["effective_date"] = "A status change cannot take effect in the future."
         try:
-            change.full_clean()
+            # A same-status change already has its own message; the constraint would say it twice.
+            change.full_clean(validate_constraints="to_status" not in errors)
         except ValidationError as exc:
             errors = {**exc.message_dict, **errors}
         if errors:

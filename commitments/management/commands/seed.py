@@ -22,55 +22,52 @@ class Command(BaseCommand):
             # loaddata saves raw rows; history is written once below, by the seed, not per m2m signal.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", *[FIXTURES_DIR / name for name in FIXTURES], verbosity=0)
-            created = self.record_initial_history()
+            created, changed = self.record_history()
         from commitments.models import Pledge
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seed fixtures loaded: {Pledge.objects.count()} pledges; {created} audit records created."
+                f"Seed fixtures loaded: {Pledge.objects.count()} pledges; audit records: {created} created, "
+                f"{changed} updated."
             )
         )
 
-    def record_initial_history(self) -> int:
-        """Give every seeded record one 'created by the seed' audit entry, once."""
+    def record_history(self) -> tuple[int, int]:
+        """Give each seeded record one audit entry when it first appears, and one more whenever a
+        later fixture changes it; a run that changes nothing records nothing."""
         from django.apps import apps
+        from simple_history.utils import get_history_manager_for_model
 
-        created = 0
+        from commitments.audit import CHANGED, CREATED, record
+
+        created = changed = 0
         for model in apps.get_app_config("commitments").get_models():
-            manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
-            if not manager_name or model._meta.model_name.startswith("historical"):
+            if not hasattr(model._meta, "simple_history_manager_attribute"):
                 continue
-            history_model = getattr(model, manager_name).model
-            recorded = history_model.objects.values("id")
-            missing = list(model._default_manager.exclude(pk__in=recorded))
-            if missing:
-                rows = getattr(model, manager_name).bulk_history_create(
-                    missing, default_change_reason="Loaded from the seed fixtures"
-                )
-                self.record_m2m_history(history_model, rows)
-                created += len(missing)
-        return created
+            history_model = get_history_manager_for_model(model).model
+            latest = {}
+            for entry in history_model.objects.order_by("history_date", "history_id"):
+                latest[entry.id] = entry
+            new, updated = [], []
+            for obj in model._default_manager.all():
+                entry = latest.get(obj.pk)
+                if entry is None or entry.history_type == "-":
+                    new.append(obj)
+                elif self.differs(entry, obj, history_model):
+                    updated.append(obj)
+            record(new, CREATED, reason="Loaded from the seed fixtures")
+            record(updated, CHANGED, reason="Updated from the seed fixtures")
+            created, changed = created + len(new), changed + len(updated)
+        return created, changed
 
-    def record_m2m_history(self, history_model, history_rows):
-        """bulk_history_create leaves out many-to-many fields (a pledge's pledgers); add them, so the
-        first audit entry shows the record whole."""
-        from django.apps import apps
-
-        for field in getattr(history_model, "_history_m2m_fields", []):
-            m2m_history = apps.get_model(history_model._meta.app_label, f"{history_model.__name__}_{field.name}")
-            through = field.remote_field.through
-            source_name = field.m2m_field_name()
-            target_name = field.m2m_reverse_field_name()
-            by_owner = {}
-            for link in through.objects.filter(**{f"{source_name}__in": [h.id for h in history_rows]}):
-                by_owner.setdefault(getattr(link, f"{source_name}_id"), []).append(link)
-            # The m2m history copies each through row, its id included.
-            m2m_history.objects.bulk_create(
-                m2m_history(
-                    history=row,
-                    id=link.id,
-                    **{f"{source_name}_id": row.id, f"{target_name}_id": getattr(link, f"{target_name}_id")},
-                )
-                for row in history_rows
-                for link in by_owner.get(row.id, [])
-            )
+    @staticmethod
+    def differs(entry, obj, history_model) -> bool:
+        if any(getattr(entry, f.attname) != getattr(obj, f.attname) for f in history_model.tracked_fields):
+            return True
+        for field in history_model._history_m2m_fields:
+            target = field.m2m_reverse_field_name()
+            was = {getattr(row, f"{target}_id") for row in getattr(entry, field.name).all()}
+            now = set(getattr(obj, field.name).values_list("pk", flat=True))
+            if was != now:
+                return True
+        return False

@@ -1,0 +1,304 @@
+"""What every model's admin shares: no lost edits, constraints as form errors, one audit record
+per save, field-level differences in History.
+
+No lost edits: the change form carries a signed snapshot of the record as it was loaded. On
+save the row is locked (select_for_update inside the admin's transaction) and compared with
+the snapshot; if anyone saved it in the meantime the form comes back with the differences
+("field: their value / yours"), the analyst's input kept, and the snapshot moved to the saved
+state, so a second Save is a deliberate overwrite. The pledge's `version` is part of the
+snapshot, so a status change made in the meantime is caught too."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection, models, transaction
+from django.forms.models import InlineForeignKeyField
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.models import ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_manager_for_model
+
+from .. import audit
+
+SNAPSHOT_FIELD = "loaded_state"
+SNAPSHOT_SALT = "commitments.admin.loaded-state"
+# Bookkeeping that moves on every save: a conflict still counts, but is not listed as a change.
+BOOKKEEPING = {"version", "updated_at", "created_at"}
+
+
+def snapshot(obj) -> dict:
+    """The record's stored values, as strings, keyed by field name (many-to-many: sorted ids)."""
+    opts = obj._meta
+    values = {f.name: f.value_to_string(obj) for f in opts.concrete_fields if not f.primary_key}
+    for f in opts.many_to_many:
+        values[f.name] = sorted(str(pk) for pk in getattr(obj, f.name).values_list("pk", flat=True))
+    return values
+
+
+def display(field, value) -> str:
+    """A field's value as an analyst reads it: labels for choices, names for related records."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(field, models.ManyToManyField):
+        return ", ".join(str(item) for item in value) or "(empty)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def current_value(obj, field):
+    if isinstance(field, models.ManyToManyField):
+        return list(getattr(obj, field.name).all())
+    if isinstance(field, models.ForeignKey):
+        return getattr(obj, field.name)
+    return getattr(obj, field.attname)
+
+
+def constraint_fields(constraint, form_fields) -> list[str]:
+    """The form fields a check constraint reads, so its message can sit next to the field."""
+    names = set()
+
+    def walk(node):
+        if isinstance(node, models.Q):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, tuple):
+            names.add(node[0].split("__")[0])
+            walk(node[1])
+        elif isinstance(node, models.F):
+            names.add(node.name.split("__")[0])
+
+    walk(getattr(constraint, "condition", None))
+    return [name for name in names if name in form_fields]
+
+
+class TrackerForm(forms.ModelForm):
+    """Base form of every admin page: checks every database constraint (also those naming a
+    field the form does not show, such as `id`), and detects edits made in the meantime."""
+
+    loaded_state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            source = self.instance
+            if hasattr(source, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
+                # A History "revert" form shows an old version; the edit is made over the row as it is now.
+                source = type(source)._default_manager.filter(pk=source.pk).first()
+            if source is not None:
+                self.initial[SNAPSHOT_FIELD] = signing.dumps(snapshot(source), salt=SNAPSHOT_SALT, compress=True)
+
+    # -- no lost edits ---------------------------------------------------------------------------
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.add_prefix(SNAPSHOT_FIELD) in self.data:
+            self.check_not_changed_meanwhile()
+        return cleaned
+
+    def check_not_changed_meanwhile(self):
+        model = type(self.instance)
+        rows = model._default_manager.all()
+        if connection.in_atomic_block:
+            rows = rows.select_for_update()  # held until the save commits: nobody saves in between
+        current = rows.filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("This record was deleted by someone else after you opened it.")
+        try:
+            loaded = signing.loads(self.data.get(self.add_prefix(SNAPSHOT_FIELD), ""), salt=SNAPSHOT_SALT)
+        except signing.BadSignature:
+            loaded = None
+        now = snapshot(current)
+        # Fields the form does not edit (status, version, timestamps) always come from the row as it is now.
+        for field in model._meta.concrete_fields:
+            if not field.editable and not field.primary_key:
+                setattr(self.instance, field.attname, getattr(current, field.attname))
+        if hasattr(current, "_loaded_status"):
+            self.instance._loaded_status = current._loaded_status
+        if loaded is None:
+            self.refresh_snapshot(now)
+            raise ValidationError(
+                "This form could not be matched to the record it was opened on; check and save again."
+            )
+        if loaded == now:
+            return
+        self.refresh_snapshot(now)
+        raise ValidationError(self.conflict_messages(current, loaded, now))
+
+    def refresh_snapshot(self, state):
+        # The next Save is made knowing what changed: it compares with the state shown now.
+        self.data = self.data.copy()
+        self.data[self.add_prefix(SNAPSHOT_FIELD)] = signing.dumps(state, salt=SNAPSHOT_SALT, compress=True)
+
+    def conflict_messages(self, current, loaded, now) -> list[str]:
+        opts = current._meta
+        last = get_history_manager_for_model(current).select_related("history_user").first()  # bound to the row
+        who = ""
+        if last is not None:
+            when = timezone.localtime(last.history_date).strftime("%d %B %Y %H:%M")
+            who = f" by {last.history_user or 'a script or another process'} at {when}"
+        lines = [
+            f"This {opts.verbose_name} was changed{who} after you opened it. Nothing was saved. "
+            "Check the differences below; your input is still on the form, and saving again will overwrite them."
+        ]
+        for name, value in now.items():
+            if loaded.get(name) == value or name in BOOKKEEPING:
+                continue
+            field = opts.get_field(name)
+            theirs = display(field, current_value(current, field))
+            if name in self.fields and name in self.cleaned_data:
+                mine = self.cleaned_data[name]
+                if isinstance(field, models.ManyToManyField):
+                    mine = list(mine)
+                yours = f"; yours: {display(field, mine)}"
+            else:
+                yours = " (not on this form)"
+            lines.append(f"{field.verbose_name.capitalize()}: now {theirs}{yours}.")
+        if len(lines) == 1:
+            lines.append("No field shown here differs; the record was saved again or its status changed.")
+        return lines
+
+    # -- every constraint a form error -----------------------------------------------------------
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Django skips constraints that name a field the form does not edit (e.g. "not part of
+        # itself" names id); those would reach the database as an IntegrityError, a 500.
+        exclude = {name for name in self.errors if name != NON_FIELD_ERRORS}
+        exclude |= {name for name, field in self.fields.items() if isinstance(field, InlineForeignKeyField)}
+        model = type(self.instance)
+        for constraint in model._meta.constraints:
+            try:
+                constraint.validate(model, self.instance, exclude=exclude)
+            except ValidationError as exc:
+                shown = {m for errors in self.errors.values() for e in errors.as_data() for m in e.messages}
+                if set(exc.messages) <= shown:
+                    continue  # Django's own check already reported it
+                targets = getattr(constraint, "fields", None) or constraint_fields(constraint, self.fields)
+                target = targets[0] if len(targets) == 1 and targets[0] in self.fields else None
+                self.add_error(target, exc)
+
+
+class TrackerAdmin(SimpleHistoryAdmin):
+    """Base admin of every commitments model."""
+
+    form = TrackerForm
+    # Columns of History that are not facts about the record.
+    history_diff_excluded = BOOKKEEPING
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != SNAPSHOT_FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and self.has_change_permission(request, obj):
+            first_name, first = fieldsets[0]
+            fieldsets[0] = (first_name, {**first, "fields": [*first["fields"], SNAPSHOT_FIELD]})
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        """One audit record per save: the row and its many-to-many members are saved without
+        the signal's records, then recorded once."""
+        obj._history_user = request.user
+        obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        except BaseException:
+            del obj.skip_history_when_saving
+            raise
+        save_m2m = form.save_m2m
+
+        def save_m2m_then_record():
+            try:
+                save_m2m()
+            finally:
+                del obj.skip_history_when_saving
+            audit.record([obj], audit.CHANGED if change else audit.CREATED, user=request.user)
+
+        form.save_m2m = save_m2m_then_record
+
+    # -- History -----------------------------------------------------------------------------
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Field-level differences, including the facts the form does not edit (a pledge's
+        status), which simple-history leaves out."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                tracked = [f for f in previous.tracked_fields if f.name not in self.history_diff_excluded]
+                editable = [f.name for f in tracked if f.editable and not f.primary_key]
+                m2m = [f.name for f in previous._history_m2m_fields]
+                delta = previous.diff_against(current, included_fields=editable + m2m, foreign_keys_are_objs=True)
+                changes = list(delta.changes)
+                for field in tracked:
+                    if not field.editable and not field.primary_key:
+                        old, new = getattr(current, field.attname), getattr(previous, field.attname)
+                        if old != new:
+                            changes.append(ModelChange(field.name, old, new))
+                changes.sort(key=lambda change: change.field)
+                delta = ModelDelta(changes, [c.field for c in changes], delta.old_record, delta.new_record)
+                helper = LabelledChanges(self.model, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Simple-history saves a posted old version for anyone who may *view* history; here a
+        revert needs the change permission, and goes through the same lost-edit check."""
+        if request.method == "POST":
+            obj = self.get_object(request, object_id)
+            if obj is None:
+                self.message_user(
+                    request,
+                    "This record was deleted; it cannot be reverted from here." + self.restore_hint(),
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def restore_hint(self) -> str:
+        return ""
+
+    def history_list_url(self, obj):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+
+
+class LabelledChanges(HistoricalRecordContextHelper):
+    """History's differences with choice labels ("Announced", not "announced")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(field, models.ManyToManyField):
+            return display(field, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows rows and allows no edit (e.g. the status history)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TrackerInline(admin.TabularInline):
+    form = TrackerForm
+    extra = 0

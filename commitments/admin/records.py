@@ -1,0 +1,139 @@
+"""Parties, sources, summits and declarations, with the rows that belong to them as inlines."""
+
+from django.contrib import admin
+
+from ..models import (
+    Attendance,
+    AttendanceReport,
+    Citation,
+    Declaration,
+    DeclarationComponent,
+    DeclarationParty,
+    Source,
+    State,
+    Summit,
+)
+from .base import TrackerAdmin, TrackerInline
+
+
+class CitationInline(TrackerInline):
+    model = Citation
+    fields = ["source", "field", "quote", "attribution"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "citations (the sources that support this record)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+@admin.register(State)
+class StateAdmin(TrackerAdmin):
+    list_display = ["code", "name", "kind"]
+    search_fields = ["code", "name"]
+    list_filter = ["kind"]
+
+
+@admin.register(Source)
+class SourceAdmin(TrackerAdmin):
+    list_display = ["key", "title", "publisher", "published_on", "kind"]
+    search_fields = ["key", "title", "publisher", "seed_file"]
+    list_filter = ["kind", "published_precision"]
+    date_hierarchy = "published_on"
+
+
+class AttendanceInline(TrackerInline):
+    model = Attendance
+    fields = ["state", "status", "represented_by", "role", "source", "quote"]
+    autocomplete_fields = ["state", "source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("state", "source")
+
+
+class AttendanceReportInline(TrackerInline):
+    model = AttendanceReport
+    fields = ["counted", "qualifier", "value", "source", "quote"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "reported counts (each source's own figure)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+@admin.register(Summit)
+class SummitAdmin(TrackerAdmin):
+    list_display = ["title", "date", "date_precision", "city", "kind", "status"]
+    list_filter = ["kind", "status", "date_precision"]
+    search_fields = ["title", "city", "slug"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["hosts"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AttendanceInline, AttendanceReportInline, CitationInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(TrackerAdmin):
+    list_display = ["summit", "state", "status", "role", "represented_by"]
+    list_filter = ["status", "role"]
+    list_select_related = ["summit", "state"]
+    search_fields = ["summit__title", "state__name", "=state__code", "represented_by"]
+    autocomplete_fields = ["summit", "state", "source"]
+
+
+@admin.register(AttendanceReport)
+class AttendanceReportAdmin(TrackerAdmin):
+    list_display = ["summit", "counted", "qualifier", "value", "source"]
+    list_filter = ["counted", "qualifier"]
+    list_select_related = ["summit", "source"]
+    search_fields = ["summit__title", "source__title"]
+    autocomplete_fields = ["summit", "source"]
+
+
+class DeclarationPartyInline(TrackerInline):
+    model = DeclarationParty
+    fields = ["state", "role", "signed_on", "represented_by", "source", "quote"]
+    autocomplete_fields = ["state", "source"]
+    verbose_name_plural = "signatories and endorsers"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("state", "source")
+
+
+class DeclarationComponentInline(TrackerInline):
+    model = DeclarationComponent
+    fields = ["number", "text", "source", "quote"]
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(TrackerAdmin):
+    list_display = ["title", "kind", "status", "date", "summit"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["summit"]
+    search_fields = ["title", "slug"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["summit", "supersedes"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [DeclarationPartyInline, DeclarationComponentInline, CitationInline]
+
+
+@admin.register(DeclarationParty)
+class DeclarationPartyAdmin(TrackerAdmin):
+    list_display = ["declaration", "state", "role", "signed_on"]
+    list_filter = ["role"]
+    list_select_related = ["declaration", "state"]
+    search_fields = ["declaration__title", "state__name", "=state__code"]
+    autocomplete_fields = ["declaration", "state", "source"]
+
+
+@admin.register(DeclarationComponent)
+class DeclarationComponentAdmin(TrackerAdmin):
+    list_display = ["declaration", "number", "text"]
+    list_select_related = ["declaration"]
+    search_fields = ["declaration__title", "text"]
+    autocomplete_fields = ["declaration", "source"]

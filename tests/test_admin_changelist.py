@@ -1,0 +1,208 @@
+"""The pledge changelist: columns, search, filters, autocomplete, and a query count that does not grow."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from commitments.admin.base import ReadOnlyInline
+from commitments.choices import Category, Condition, ConditionState, Currency, MonitoringRole, Status
+from commitments.models import Citation, Declaration, Pledge, Source, Summit
+
+from . import admin_data as data
+
+URL = "/admin/commitments/pledge/"
+
+
+@pytest.fixture
+def analyst_client(client, db):
+    client.force_login(data.user("ana", "Analyst"))
+    return client
+
+
+def make_rows(count):
+    states = [data.state(code, name) for code, name in [("FR", "France"), ("GB", "United Kingdom"), ("DE", "Germany")]]
+    sources = [data.source(f"source-{n}") for n in range(3)]
+    for n in range(count):
+        obj = data.pledge(f"Pledge {n}", pledgers=(), troops_min=1000 + n, troops_max=2000 + n)
+        obj.pledgers.set(states)
+        Citation.objects.bulk_create(Citation(pledge=obj, source=s, quote=f"quote {n}") for s in sources)
+
+
+def changelist_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return response, ctx
+
+
+def test_changelist_query_count_does_not_grow_with_rows(analyst_client):
+    make_rows(1)
+    _, ctx_one = changelist_queries(analyst_client)
+    for n in range(1, 50):
+        obj = data.pledge(f"More {n}", pledgers=("FR", "GB", "DE"), troops_min=n)
+        Citation.objects.create(pledge=obj, source=data.source("source-0"), quote="q")
+        Citation.objects.create(pledge=obj, source=data.source("source-1"), quote="q")
+    fifty, ctx_fifty = changelist_queries(analyst_client)
+    assert "50 pledges" in fifty.content.decode()
+    assert fifty.content.decode().count('class="action-select"') == 50
+    # 1 session, 2 user, 3-4 the analyst's user and group permissions, 5-7 the related-only
+    # filters' choices (pledgers, summit, declaration), 8 count after filters, 9 count of all
+    # pledges, 10 the page of pledges (+ part of, declaration, summit joined), 11 prefetch
+    # pledgers, 12 prefetch citations (+ source joined), 13-14 date hierarchy (range, years).
+    assert len(ctx_one) == len(ctx_fifty), [q["sql"] for q in ctx_fifty]
+    assert len(ctx_fifty) == 14, "\n".join(q["sql"] for q in ctx_fifty)
+
+
+def test_columns_show_pledgers_quantity_condition_and_status(analyst_client):
+    data.state("GB", "United Kingdom")
+    obj = data.pledge(
+        "Franco-British troops",
+        pledgers=("FR", "GB"),
+        troops_min=15000,
+        troops_max=30000,
+        condition=Condition.UPON_CEASEFIRE,
+        condition_state=ConditionState.PENDING,
+    )
+    obj.change_status(
+        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="Announced in Paris"
+    )
+    page = analyst_client.get(URL).content.decode()
+    assert "State FR, United Kingdom" in page
+    assert "15,000–30,000 troops" in page
+    assert "Upon a ceasefire — pending" in page
+    assert "Announced (stated publicly" in page
+    assert "11 Mar 2025" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"troops_min": 15000, "troops_max": 30000}, "15,000–30,000 troops"),
+        ({"troops_min": 5000, "troops_max": 5000}, "5,000 troops"),
+        ({"troops_min": 5000}, "at least 5,000 troops"),
+        ({"troops_max": 200}, "up to 200 troops"),
+        ({"amount": Decimal("2000000000"), "currency": Currency.EUR}, "€2.0 bn"),
+        ({"amount": Decimal("350000000"), "currency": Currency.GBP}, "£350.0 m"),
+        (
+            {"amount": Decimal("1000000000"), "currency": Currency.USD, "amount_eur": Decimal("920000000")},
+            "$1.0 bn (€920.0 m)",
+        ),
+        ({"amount": Decimal("250000"), "currency": Currency.NOK}, "NOK 250,000"),
+        ({"monitoring_role": MonitoringRole.LEAD}, "lead monitoring role"),
+        (
+            {"monitoring_role": MonitoringRole.PARTICIPANT, "monitoring_means": "drones, satellites"},
+            "participant monitoring role (drones, satellites)",
+        ),
+        ({"quantity_text": "thousands"}, "thousands (unquantified)"),
+        (
+            {"troops_min": 10000, "quantity_text": "the bulk of the troops"},
+            "at least 10,000 troops; the bulk of the troops (unquantified)",
+        ),
+        ({}, ""),
+    ],
+)
+def test_quantity_summary(fields, expected):
+    assert Pledge(title="x", **fields).quantity_summary() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("2 billion", {"French"}),  # title
+        ("united king", {"Other"}),  # a pledger's name
+        ("gb", {"Other"}),  # a pledger's code, exactly
+        ("BBC story", {"Other"}),  # a cited source's title
+        ("france24-2025-03", {"French"}),  # a cited source's key
+        ("Radio", {"French"}),  # a cited source's publisher
+        ("Norway", set()),
+    ],
+)
+def test_search_by_title_state_and_source(analyst_client, query, expected):
+    data.french_pledge()
+    Source.objects.filter(key="france24-2025-03").update(publisher="Radio France")
+    other = data.pledge("Other pledge", pledgers=("GB",))
+    Citation.objects.create(pledge=other, source=data.source("bbc-2025", title="BBC story"), quote="q")
+    data.state("GB").__class__.objects.filter(code="GB").update(name="United Kingdom")
+    page = analyst_client.get(URL, {"q": query}).content.decode()
+    found = {title.split()[0] for title in (data.FRENCH_PLEDGE, "Other pledge") if title in page}
+    assert found == expected
+
+
+def test_filters(analyst_client):
+    summit = Summit.objects.create(slug="paris", title="Paris summit", kind="leaders_summit", date="2025-03-11")
+    declaration = Declaration.objects.create(
+        slug="paris-decl", title="Paris Declaration", kind="statement", status="adopted"
+    )
+    src = data.source()
+    a = data.pledge(
+        "A ceasefire troops",
+        pledgers=("FR",),
+        summit=summit,
+        condition=Condition.UPON_CEASEFIRE,
+        condition_state=ConditionState.PENDING,
+    )
+    b = data.pledge(
+        "B money", pledgers=("DE",), category=Category.FUNDING, declaration=declaration, last_reviewed_at=timezone.now()
+    )
+    c = data.pledge("C done", pledgers=("GB",), last_reviewed_at=timezone.now() - datetime.timedelta(days=120))
+    c.change_status(Status.FULFILLED, effective_date=datetime.date(2025, 6, 1), source=src, note="Delivered")
+    fr = a.pledgers.get()
+
+    def titles(params):
+        page = analyst_client.get(URL, params).content.decode()
+        return {p.title[0] for p in (a, b, c) if p.title in page}
+
+    assert titles({"status__exact": Status.FULFILLED}) == {"C"}
+    assert titles({"open": "open"}) == {"A", "B"}
+    assert titles({"open": "final"}) == {"C"}
+    assert titles({"category__exact": Category.FUNDING}) == {"B"}
+    assert titles({"pledgers__id__exact": fr.pk}) == {"A"}
+    assert titles({"summit__id__exact": summit.pk}) == {"A"}
+    assert titles({"declaration__id__exact": declaration.pk}) == {"B"}
+    assert titles({"condition__exact": Condition.UPON_CEASEFIRE}) == {"A"}
+    assert titles({"condition_state__exact": ConditionState.PENDING}) == {"A"}
+    assert titles({"stale": "90"}) == {"A", "C"}  # never reviewed, reviewed 120 days ago
+    assert titles({"status_changed_on__year": "2025", "status_changed_on__month": "6"}) == {"C"}
+
+
+def test_every_foreign_key_and_many_to_many_uses_autocomplete():
+    """Every relation an analyst picks in a form is searched, never a full <select> of the table."""
+    missing = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "commitments":
+            continue
+        admins = [model_admin, *(inline(model, admin.site) for inline in model_admin.inlines)]
+        for each in admins:
+            if isinstance(each, ReadOnlyInline):
+                continue
+            readonly = set(each.get_readonly_fields(_Request()))
+            fields = set(each.fields or [f.name for f in each.model._meta.get_fields()])
+            for field in each.model._meta.get_fields():
+                if not isinstance(field, models.ForeignKey | models.ManyToManyField) or not field.editable:
+                    continue
+                if field.name not in fields or field.name in readonly:
+                    continue
+                if getattr(each, "fk_name", None) == field.name or (
+                    each is not model_admin and field.related_model is model
+                ):
+                    continue  # an inline's link to its parent
+                if field.name not in each.autocomplete_fields:
+                    missing.append(f"{type(each).__name__}.{field.name}")
+    assert missing == []
+
+
+class _Request:
+    user = None
+
+
+def test_seeded_changelist_runs_the_same_queries(seeded, analyst_client):
+    page, ctx = changelist_queries(analyst_client)
+    text = page.content.decode()
+    assert data.FRENCH_PLEDGE in text
+    assert "€2.0 bn" in text
+    assert len(ctx) == 14, "\n".join(q["sql"] for q in ctx)

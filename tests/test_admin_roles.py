@@ -1,0 +1,124 @@
+"""Roles created by migration 0002_roles: what an Analyst, a Viewer and a superuser may do, per model."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from commitments import models
+from commitments.choices import Status
+
+from . import admin_data as data
+
+MODELS = [
+    "pledge",
+    "summit",
+    "declaration",
+    "source",
+    "citation",
+    "statuschange",
+    "attendance",
+    "attendancereport",
+    "declarationparty",
+    "declarationcomponent",
+    "forcerequirement",
+    "state",
+]
+EDITED_BY_ANALYSTS = set(MODELS) - {"state", "statuschange"}
+
+ANALYST_PERMISSIONS = {
+    f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
+} | {"view_state"}
+VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS}
+
+
+def test_the_migration_grants_exactly_these_permissions(db):
+    def codenames(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    assert codenames("Analyst") == ANALYST_PERMISSIONS
+    assert codenames("Viewer") == VIEWER_PERMISSIONS
+    assert not any(code.startswith("delete_") for code in codenames("Analyst"))
+
+
+@pytest.fixture
+def one_of_each(db):
+    """One record of every model, keyed by model name."""
+    fr = data.state("FR", "France")
+    src = data.source()
+    summit = models.Summit.objects.create(slug="paris", title="Paris summit", kind="leaders_summit", date="2025-03-11")
+    declaration = models.Declaration.objects.create(
+        slug="decl", title="Paris Declaration", kind="statement", status="adopted"
+    )
+    pledge = data.pledge("Troops", pledgers=("FR",))
+    step = pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=src, note="x")
+    return {
+        "pledge": pledge,
+        "summit": summit,
+        "declaration": declaration,
+        "source": src,
+        "citation": models.Citation.objects.create(pledge=pledge, source=src, quote="q"),
+        "statuschange": step,
+        "attendance": models.Attendance.objects.create(summit=summit, state=fr, source=src),
+        "attendancereport": models.AttendanceReport.objects.create(
+            summit=summit, source=src, counted="countries", value=30
+        ),
+        "declarationparty": models.DeclarationParty.objects.create(
+            declaration=declaration, state=fr, role="endorser", source=src
+        ),
+        "declarationcomponent": models.DeclarationComponent.objects.create(
+            declaration=declaration, number=1, text="t", source=src
+        ),
+        "forcerequirement": models.ForceRequirement.objects.create(
+            slug="ff", title="Force", troops_min=1, troops_max=2
+        ),
+        "state": fr,
+    }
+
+
+def expected(role, model) -> dict:
+    if role == "superuser":
+        # Status history is written only by Pledge.change_status and goes only with its pledge.
+        if model == "statuschange":
+            return {"view": True, "add": False, "change": False, "delete": False}
+        return {"view": True, "add": True, "change": True, "delete": True}
+    if role == "Analyst":
+        edits = model in EDITED_BY_ANALYSTS
+        return {"view": True, "add": edits, "change": edits, "delete": False}
+    return {"view": True, "add": False, "change": False, "delete": False}
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("role", ["Analyst", "Viewer", "superuser"])
+def test_role_can_and_cannot(one_of_each, role, model):
+    client = Client()
+    client.force_login(data.user("someone", None if role == "superuser" else role, superuser=role == "superuser"))
+    obj = one_of_each[model]
+    base = f"/admin/commitments/{model}/"
+    want = expected(role, model)
+
+    assert (client.get(base).status_code == 200) is want["view"]
+    assert (client.get(f"{base}add/").status_code == 200) is want["add"]
+    change_page = client.get(f"{base}{obj.pk}/change/")
+    assert change_page.status_code == 200
+    assert ('name="_save"' in change_page.content.decode()) is want["change"]
+    assert (client.get(f"{base}{obj.pk}/delete/").status_code == 200) is want["delete"]
+    # A refused write changes nothing, even when posted directly.
+    if not want["change"]:
+        before = type(obj).objects.filter(pk=obj.pk).values().get()
+        assert client.post(f"{base}{obj.pk}/change/", {}).status_code == 403
+        assert type(obj).objects.filter(pk=obj.pk).values().get() == before
+    if not want["delete"]:
+        assert client.post(f"{base}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["Analyst", "Viewer"])
+def test_only_superusers_manage_accounts(db, role):
+    client = Client()
+    client.force_login(data.user("someone", role))
+    for url in ("/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"):
+        assert client.get(url).status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert "/admin/auth/" not in index
