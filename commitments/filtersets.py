@@ -4,10 +4,13 @@ An unknown choice, an unknown state code or a malformed date makes the filter fo
 API turns that into HTTP 400 with the field's message, never an empty or unfiltered result."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 
 from . import models
 from .choices import (
+    FINAL_STATUSES,
     Category,
     Condition,
     ConditionState,
@@ -19,18 +22,85 @@ from .choices import (
 )
 
 
-class PledgeFilterSet(django_filters.FilterSet):
-    state = django_filters.ModelMultipleChoiceFilter(
-        # A multiple-choice filter filters on field_name=<to_field value>, so it must name the code.
-        field_name="pledgers__code",
+class NulSafeForm(forms.Form):
+    """Refuses NUL characters in any parameter before a field looks them up: PostgreSQL cannot
+    store or compare them, so a lookup such as `summit=\\x00` would otherwise fail in the database
+    rather than as a validation error."""
+
+    def full_clean(self):
+        data = self.data
+        pairs = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items())
+        bad = sorted(name for name, values in pairs if any("\x00" in str(value) for value in values))
+        if not bad:
+            super().full_clean()
+            return
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        for name in bad:
+            self._errors[name] = self.error_class(["Null characters are not allowed."])
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than django's silent 'unknown'."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return None if value == "" else value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)  # the default select widget drops unknown values
+        super().__init__(*args, **kwargs)
+
+
+class CodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Several codes; an empty value (`state=`) means no filter, as for the other parameters."""
+
+    def clean(self, value):
+        return super().clean([item for item in value or [] if item not in ("", None)])
+
+
+class CodesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CodesField
+
+
+class TrackerFilterSet(django_filters.FilterSet):
+    """Base of the tracker's FilterSets: the forms refuse NUL characters (see NulSafeForm)."""
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (NulSafeForm, form_class), {})
+
+
+class PledgeFilterSet(TrackerFilterSet):
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        label="Status as it stood on this date (YYYY-MM-DD); pledges not yet made then are left out",
+    )
+    state = CodesFilter(
+        field_name="pledgers__code",  # what the values are, for the OpenAPI schema; filter_state filters
         to_field_name="code",
         queryset=models.State.objects.all(),
-        distinct=True,
+        method="filter_state",
         label="State code, as sole or joint pledger (repeat for several: any of them)",
     )
     category = django_filters.MultipleChoiceFilter(choices=Category.choices, label="Category (repeat for several)")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label="Status (repeat for several)")
-    open = django_filters.BooleanFilter(method="filter_open", label="Open (true) or final (false) statuses")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, method="filter_status", label="Status (repeat for several); the as-of status with as_of"
+    )
+    open = StrictBooleanFilter(method="filter_open", label="Open (true) or final (false) statuses")
     condition = django_filters.MultipleChoiceFilter(choices=Condition.choices)
     condition_state = django_filters.MultipleChoiceFilter(choices=ConditionState.choices)
     summit = django_filters.ModelChoiceFilter(
@@ -40,13 +110,15 @@ class PledgeFilterSet(django_filters.FilterSet):
         to_field_name="slug", queryset=models.Declaration.objects.all(), label="Declaration slug"
     )
     status_changed = django_filters.DateFromToRangeFilter(
-        field_name="status_changed_on", label="Current status took effect between (status_changed_after/_before)"
+        field_name="status_changed_on",
+        method="filter_status_changed",
+        label="Current status took effect between (status_changed_after/_before)",
     )
     value_date = django_filters.DateFromToRangeFilter(label="Money value date between (value_date_after/_before)")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after this ISO 8601 time"
     )
-    top_level = django_filters.BooleanFilter(
+    top_level = StrictBooleanFilter(
         field_name="part_of", lookup_expr="isnull", label="Only pledges that count in totals (not shares)"
     )
     q = django_filters.CharFilter(method="filter_q", label="Text search: title, description, pledgers, sources")
@@ -58,8 +130,38 @@ class PledgeFilterSet(django_filters.FilterSet):
         model = models.Pledge
         fields = []
 
+    def filter_queryset(self, queryset):
+        # as_of first: the status filters below then read the status as it stood on that date.
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of:
+            queryset = queryset.as_of(as_of)
+        return super().filter_queryset(queryset)
+
+    def _status_field(self) -> str:
+        return "as_of_status" if self.form.cleaned_data.get("as_of") else "status"
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, before the filters that depend on it
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        # A subquery rather than a join: no duplicate rows for joint pledges, so no DISTINCT.
+        pledged = models.Pledge.pledgers.through.objects.filter(state__in=value).values("pledge_id")
+        return queryset.filter(pk__in=pledged) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(**{f"{self._status_field()}__in": value}) if value else queryset
+
     def filter_open(self, queryset, name, value):
-        return queryset.open() if value else queryset.final()
+        lookup = {f"{self._status_field()}__in": FINAL_STATUSES}
+        return queryset.exclude(**lookup) if value else queryset.filter(**lookup)
+
+    def filter_status_changed(self, queryset, name, value):
+        field = "as_of_status_changed_on" if self.form.cleaned_data.get("as_of") else "status_changed_on"
+        if value.start is not None:
+            queryset = queryset.filter(**{f"{field}__gte": value.start})
+        if value.stop is not None:
+            queryset = queryset.filter(**{f"{field}__lte": value.stop})
+        return queryset
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -79,7 +181,7 @@ class PledgeFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=matches.values("pk"))
 
 
-class StateFilterSet(django_filters.FilterSet):
+class StateFilterSet(TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=StateKind.choices)
     q = django_filters.CharFilter(method="filter_q", label="Name or code")
 
@@ -91,7 +193,7 @@ class StateFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value.strip()))
 
 
-class SummitFilterSet(django_filters.FilterSet):
+class SummitFilterSet(TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=SummitKind.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
     state = django_filters.ModelChoiceFilter(
@@ -111,7 +213,7 @@ class SummitFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(city__icontains=value))
 
 
-class DeclarationFilterSet(django_filters.FilterSet):
+class DeclarationFilterSet(TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DeclarationKind.choices)
     status = django_filters.MultipleChoiceFilter(choices=DeclarationStatus.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
@@ -130,7 +232,7 @@ class DeclarationFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class SourceFilterSet(django_filters.FilterSet):
+class SourceFilterSet(TrackerFilterSet):
     published = django_filters.DateFromToRangeFilter(field_name="published_on")
     q = django_filters.CharFilter(method="filter_q", label="Title or publisher")
 

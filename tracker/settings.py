@@ -29,6 +29,8 @@ ENV_VARS = (
     "PUBLIC_READ",
     "TIME_ZONE",
     "LOG_LEVEL",
+    "API_THROTTLE_ANON",
+    "API_THROTTLE_TOKEN",
 )
 
 
@@ -90,6 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "commitments",
 ]
 
@@ -177,4 +182,81 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+
+# --------------------------------------------------------------------------------------------
+# REST API (commitments/api). Reads are anonymous only while PUBLIC_READ is on; writes need the
+# user's model permissions and, for token clients, a read-write token.
+
+
+def throttle_rate(name: str, raw: str | None, default: str) -> str | None:
+    """A DRF throttle rate such as 120/min from the variable `name`; 'off' disables the throttle."""
+    raw = (raw or "").strip() or default
+    if raw.lower() == "off":
+        return None
+    number, _, period = raw.partition("/")
+    if not number.isdigit() or period not in ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate: use e.g. 120/min, 5000/hour or off.")
+    return raw
+
+
+REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not logged in" into 401 rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "commitments.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["commitments.api.permissions.ApiPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commitments.api.throttling.AnonThrottle",
+        "commitments.api.throttling.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": throttle_rate("API_THROTTLE_ANON", os.environ.get("API_THROTTLE_ANON"), "120/min"),
+        "token": throttle_rate("API_THROTTLE_TOKEN", os.environ.get("API_THROTTLE_TOKEN"), "1200/min"),
+    },
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "commitments.api.errors.exception_handler",
+    "URL_FIELD_NAME": "url",
+}
+# Request bodies above this size are refused (the API answers 413); a pledge is a few KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The change feed holds back the newest changes this long, so that a change whose transaction
+# commits a moment after a later one was recorded is still seen by a client polling the feed.
+API_CHANGES_SETTLE_SECONDS = 2
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ukraine security guarantees tracker API",
+    "DESCRIPTION": "Who promised Ukraine what, where, on which condition, and where it stands. "
+    "See the README's API section for access, filters, pages and the incremental-sync loop.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["commitments.api.permissions.ApiPermission"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PledgeStatusEnum": "commitments.choices.Status",
+        "SummitStatusEnum": "commitments.choices.SummitStatus",
+        "DeclarationStatusEnum": "commitments.choices.DeclarationStatus",
+        "StateKindEnum": "commitments.choices.StateKind",
+        "SummitKindEnum": "commitments.choices.SummitKind",
+        "DeclarationKindEnum": "commitments.choices.DeclarationKind",
+        "SourceKindEnum": "commitments.choices.SourceKind",
+        "DatePrecisionEnum": "commitments.choices.DatePrecision",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commitments.api.schema.document_errors",
+    ],
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # File exports and summary reports (plain views), before the DRF API so no router pattern shadows them.
     path("api/", include("commitments.export_urls")),
+    path("api/", include("commitments.api.urls")),
     # The public pages; "/" is the overview.
     path("", include("commitments.urls")),
 ]

@@ -10,9 +10,11 @@ from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
 from .texts import Declaration, DeclarationComponent, DeclarationParty
+from .tokens import ApiToken
 
 __all__ = [
     "MAX_QUOTE_WORDS",
+    "ApiToken",
     "Attendance",
     "AttendanceReport",
     "Citation",

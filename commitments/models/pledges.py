@@ -231,6 +231,19 @@ class PledgeQuerySet(models.QuerySet):
         cutoff = timezone.now() - datetime.timedelta(days=days)
         return self.filter(Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=cutoff))
 
+    def as_of(self, date: datetime.date):
+        """Pledges as they stood in the world on `date`: each gets `as_of_status` and
+        `as_of_status_changed_on` from its latest status change effective on or before that date.
+        Pledges whose first status change took effect later (not yet made then) are left out.
+        One query: the status history is read through correlated subqueries, not per row."""
+        latest = StatusChange.objects.filter(pledge=models.OuterRef("pk"), effective_date__lte=date).order_by(
+            "-effective_date", "-sequence"
+        )
+        return self.annotate(
+            as_of_status=models.Subquery(latest.values("to_status")[:1]),
+            as_of_status_changed_on=models.Subquery(latest.values("effective_date")[:1]),
+        ).filter(as_of_status__isnull=False)
+
 
 class Pledge(NaturalKeyModel):
     """A promise made to Ukraine by one party or several jointly. A joint pledge ("France and the

@@ -1,0 +1,51 @@
+"""Errors as JSON with a status the client can act on, never a 500 for bad input."""
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+
+def field_messages(error: DjangoValidationError, renames: dict[str, str] | None = None) -> dict | list:
+    """A model ValidationError as DRF's error body: {field: [messages]}, non-field messages under
+    `non_field_errors`."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    renames = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(renames or {})}
+    return {renames.get(field, field): messages for field, messages in error.message_dict.items()}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with other records."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads JSON through request.body, where Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = PayloadTooLarge(f"Request body larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(field_messages(exc))
+    elif isinstance(exc, ProtectedError):
+        names = sorted({str(obj) for obj in exc.protected_objects})[:5]
+        exc = Conflict("Other records still depend on this one: " + "; ".join(names) + ".")
+    elif isinstance(exc, IntegrityError):
+        # The serializers validate constraints first; this is a concurrent write that won the race.
+        exc = Conflict("The change conflicts with a record written meanwhile; reload and try again.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    set_rollback()
+    return response

@@ -1,0 +1,77 @@
+"""OpenAPI details drf-spectacular cannot infer: the token scheme and the error responses every
+operation can give, so that clients (and the schemathesis run in the tests) know every status
+code the API may answer with."""
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` with a message, or field names with their lists of messages "
+    "(`non_field_errors` for messages about the whole request).",
+    "additionalProperties": True,
+}
+EVERY_OPERATION = {
+    "400": "Invalid parameters or body: the messages say what to correct.",
+    "401": "Not signed in: send `Authorization: Token <key>` (or sign in for the browsable API).",
+    "403": "Signed in, but not allowed: a read-only token, or an account without the permission.",
+    "404": "No such record.",
+    "429": "Too many requests: wait for the number of seconds in Retry-After.",
+}
+WRITES = {
+    "409": "The change conflicts with other records (e.g. a pledge that has shares cannot be deleted).",
+    "412": "If-Match did not match the current ETag: the pledge changed since it was read.",
+}
+BODIES = {
+    "413": "Request body too large.",
+    "415": "Unsupported media type: send application/json.",
+}
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "commitments.api.auth.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`; a token is read-only or read-write. Issued in the admin (API tokens).",
+        }
+
+
+def allow_empty_value(parameter: dict) -> None:
+    """`?date_before=` means "not given", as an empty form field does (the public pages share the
+    FilterSets), not "a malformed date"; say so in the schema of typed query parameters."""
+    schema = parameter.get("schema", {})
+    typed = (
+        schema.get("format") in ("date", "date-time")
+        or schema.get("type") in ("integer", "number", "boolean")
+        or "enum" in schema  # a single choice; several (an array) must each be a valid choice
+    )
+    if parameter.get("in") == "query" and typed:
+        parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+    elif parameter.get("in") == "query" and parameter.get("name") == "ordering" and "enum" in schema.get("items", {}):
+        schema["items"]["enum"] = [*schema["items"]["enum"], ""]  # `ordering=`: the default order
+
+
+def document_errors(result, generator, request, public):
+    """Adds the error responses; while PUBLIC_READ is on, also says reads need no credentials."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = dict(EVERY_OPERATION)
+            if method in ("post", "put", "patch", "delete"):
+                codes.update(WRITES)
+            if "requestBody" in operation:
+                codes.update(BODIES)
+            for parameter in operation.get("parameters", []):
+                allow_empty_value(parameter)
+            if method in ("get", "head") and settings.PUBLIC_READ and {} not in operation.get("security", [{}]):
+                operation["security"].append({})
+            responses = operation.setdefault("responses", {})
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+    return result

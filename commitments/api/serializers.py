@@ -1,0 +1,434 @@
+"""What the API shows and accepts. Writes are checked by the models' own rules (`full_clean`:
+field checks, `clean()`, the named constraints), so a client gets the same messages as an
+analyst in the admin, as HTTP 400 with field messages, and nothing is half-written."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models as db
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from .. import models
+from ..choices import DatePrecision, Status
+from ..models.base import EARLIEST_DATE
+from .errors import field_messages
+
+# Sanity bounds that also keep numbers inside every database's integer range.
+MAX_TROOPS = 10_000_000
+
+
+# Strict JSON types. DRF is lenient by default (0 becomes "0", "12" becomes 12, a dict passes as
+# a list of its keys); the API accepts what its OpenAPI schema describes, and nothing else, so a
+# client's type mistake is a 400 rather than a silently different value.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if (
+            isinstance(data, bool)
+            or not isinstance(data, int | float)
+            or (isinstance(data, float) and not data.is_integer())
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """Amounts travel as strings ("1000.00"), as they are shown: no binary-float rounding."""
+
+    default_error_messages = {"invalid": 'A decimal number as a string, e.g. "1000.00".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class SafeSlugRelatedField(serializers.SlugRelatedField):
+    """A reference by natural key, given as a string. Refuses NUL characters before the lookup:
+    PostgreSQL cannot compare them and would fail the query instead of reporting a bad value."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update((key, value) for key, value in kwargs.items() if key in MANY_RELATION_KWARGS)
+        return StrictManyRelatedField(**list_kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF turns "" into null for relations; a client that means "none" sends null.
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        db.CharField: StrictCharField,
+        db.TextField: StrictCharField,
+        db.SlugField: StrictSlugField,
+        db.PositiveIntegerField: StrictIntegerField,
+        db.IntegerField: StrictIntegerField,
+        db.DecimalField: StrictDecimalField,
+    }
+    serializer_choice_field = StrictChoiceField
+
+
+class StateRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.State
+        fields = ["code", "name", "kind"]
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
+
+    class Meta:
+        model = models.Source
+        fields = ["key", "title", "publisher", "published_on", "url", "api_url"]
+
+
+class NamedRefSerializer(serializers.Serializer):
+    """A link to a summit, declaration or pledge: its slug and title."""
+
+    slug = serializers.SlugField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = models.Citation
+        fields = ["source", "quote", "attribution", "field"]
+
+
+class StateSerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:state-detail", lookup_field="code")
+
+    class Meta:
+        model = models.State
+        fields = ["url", "id", "code", "name", "kind", "notes"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
+
+    class Meta:
+        model = models.Source
+        fields = [
+            "api_url",
+            "id",
+            "key",
+            "title",
+            "publisher",
+            "relays",
+            "published_on",
+            "published_precision",
+            "date_basis",
+            "url",
+            "seed_file",
+            "kind",
+            "notes",
+        ]
+
+
+class SummitSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:summit-detail", lookup_field="slug")
+    hosts = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = models.Summit
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "city",
+            "hosts",
+            "date",
+            "date_precision",
+            "end_date",
+            "sequence_number",
+            "summary",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DeclarationPartySerializer(serializers.ModelSerializer):
+    state = serializers.SlugRelatedField(read_only=True, slug_field="code")
+
+    class Meta:
+        model = models.DeclarationParty
+        fields = ["state", "role", "signed_on", "represented_by"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:declaration-detail", lookup_field="slug")
+    summit = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    supersedes = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    parties = DeclarationPartySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = models.Declaration
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "date",
+            "date_precision",
+            "summit",
+            "supersedes",
+            "parties",
+            "summary",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PledgeSerializer(StrictModelSerializer):
+    """A pledge with everything a client shows. References are written as natural keys (state
+    codes, summit and declaration slugs); the `*_detail` fields repeat them with names for
+    display. The status is read-only here: it changes only through POST …/status/."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:pledge-detail")
+    pledgers = SafeSlugRelatedField(
+        many=True,
+        allow_empty=False,
+        slug_field="code",
+        queryset=models.State.objects.all(),
+        help_text="State codes of the pledging parties; several make one joint pledge.",
+    )
+    pledger_details = StateRefSerializer(source="pledgers", many=True, read_only=True)
+    declaration = SafeSlugRelatedField(
+        slug_field="slug", queryset=models.Declaration.objects.all(), allow_null=True, required=False
+    )
+    declaration_detail = NamedRefSerializer(source="declaration", read_only=True, allow_null=True)
+    summit = SafeSlugRelatedField(
+        slug_field="slug", queryset=models.Summit.objects.all(), allow_null=True, required=False
+    )
+    summit_detail = NamedRefSerializer(source="summit", read_only=True, allow_null=True)
+    part_of = SafeSlugRelatedField(
+        slug_field="slug", queryset=models.Pledge.objects.all(), allow_null=True, required=False
+    )
+    citations = CitationSerializer(many=True, read_only=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        read_only=True,
+        help_text="Where the pledge stands (with ?as_of=, where it stood then). Change it with POST …/status/.",
+    )
+    status_changed_on = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = models.Pledge
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "title",
+            "description",
+            "pledgers",
+            "pledger_details",
+            "category",
+            "part_of",
+            "declaration",
+            "declaration_detail",
+            "summit",
+            "summit_detail",
+            "troops_min",
+            "troops_max",
+            "amount",
+            "currency",
+            "value_date",
+            "fx_rate",
+            "amount_eur",
+            "monitoring_role",
+            "monitoring_means",
+            "quantity_text",
+            "condition",
+            "condition_text",
+            "condition_state",
+            "status",
+            "status_changed_on",
+            "citations",
+            "last_reviewed_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+        extra_kwargs = {
+            "troops_min": {"min_value": 0, "max_value": MAX_TROOPS},
+            "troops_max": {"min_value": 0, "max_value": MAX_TROOPS},
+        }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # With ?as_of= the queryset carries the status as it stood then (PledgeQuerySet.as_of).
+        if getattr(instance, "as_of_status", None):
+            data["status"] = instance.as_of_status
+            data["status_changed_on"] = serializers.DateField().to_representation(instance.as_of_status_changed_on)
+        return data
+
+    def validate_last_reviewed_at(self, value):
+        if value is not None and not (EARLIEST_DATE <= value.date() and value <= timezone.now()):
+            raise serializers.ValidationError("A review time lies between 1991 and now.")
+        return value
+
+    def validate(self, attrs):
+        """Apply the model's rules to the pledge as it would be saved; `clean()` may fill in
+        derived values (the euro conversion of a EUR amount), which are kept."""
+        candidate = copy.copy(self.instance) if self.instance is not None else models.Pledge()
+        for name, value in attrs.items():
+            if name != "pledgers":
+                setattr(candidate, name, value)
+        if candidate.part_of_id is not None and candidate.part_of_id == candidate.pk:
+            raise serializers.ValidationError({"part_of": ["A pledge cannot be a share of itself."]})
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(field_messages(exc)) from None
+        for derived in ("fx_rate", "amount_eur"):
+            if getattr(candidate, derived) != getattr(self.instance, derived, None) or derived in attrs:
+                attrs[derived] = getattr(candidate, derived)
+        return attrs
+
+    def _save(self, instance, attrs):
+        pledgers = attrs.pop("pledgers", None)
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        # The audit trail records who wrote, for token clients as for browser sessions.
+        instance._history_user = self.context["request"].user
+        instance.save()
+        if pledgers is not None:
+            instance.pledgers.set(pledgers)
+        return instance
+
+    def create(self, validated_data):
+        return self._save(models.Pledge(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class SourceReferenceField(serializers.Field):
+    """A source given by its key (string) or its id (integer)."""
+
+    default_error_messages = {
+        "unknown": "No source with this key or id.",
+        "invalid": "Give a source key (string) or id (integer).",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        if isinstance(data, str) and ("\x00" in data or len(data) > 80):
+            self.fail("unknown")
+        lookup = {"key": data} if isinstance(data, str) else {"pk": data}
+        if isinstance(data, int) and not 0 < data < 2**63:
+            self.fail("unknown")
+        source = models.Source.objects.filter(**lookup).first()
+        if source is None:
+            self.fail("unknown")
+        return source
+
+    def to_representation(self, value):
+        return value.key
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    """One step of a pledge's status history."""
+
+    source = SourceRefSerializer(read_only=True)
+    precision = serializers.ChoiceField(source="effective_precision", choices=DatePrecision.choices, read_only=True)
+
+    class Meta:
+        model = models.StatusChange
+        fields = [
+            "sequence",
+            "from_status",
+            "to_status",
+            "effective_date",
+            "precision",
+            "recorded_at",
+            "note",
+            "source",
+            "quote",
+            "attribution",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeRequestSerializer(serializers.Serializer):
+    """A request to move a pledge to another status; `Pledge.change_status` decides."""
+
+    status = StrictChoiceField(choices=Status.choices)
+    effective_date = serializers.DateField(help_text="When the change took effect in the world (not in the future).")
+    precision = StrictChoiceField(choices=DatePrecision.choices, default=DatePrecision.DAY)
+    note = StrictCharField(help_text="Why the status changed.")
+    source = SourceReferenceField(help_text="The source that reports the change: its key or id.")
+    quote = StrictCharField(required=False, allow_blank=True, default="")
+    attribution = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
+
+    # change_status names its fields after the model; the request uses these names.
+    RENAMES = {"to_status": "status", "effective_precision": "precision"}
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the change feed."""
+
+    resource = serializers.ChoiceField(choices=["pledge", "state", "summit", "declaration", "source"])
+    id = serializers.IntegerField(help_text="The record's id.")
+    lookup = serializers.CharField(help_text="What goes in the record's URL: id for pledges, code, slug or key.")
+    change = serializers.ChoiceField(choices=["created", "updated", "deleted"])
+    at = serializers.DateTimeField(help_text="When the change was recorded.")
+    url = serializers.URLField(allow_null=True, help_text="The record's current URL; null once deleted.")
+
+
+class ChangePageSerializer(serializers.Serializer):
+    next = serializers.URLField(help_text="Where to continue: store it and GET it on the next pull.")
+    has_more = serializers.BooleanField(help_text="True when `next` already holds more changes.")
+    results = ChangeSerializer(many=True)
