@@ -165,9 +165,10 @@ class PledgeViewSet(viewsets.ModelViewSet):
         return super().get_queryset()
 
     def get_renderers(self):
-        # ?format=csv: the whole filtered list as the documented export file, on the list only.
+        # ?format=csv: the whole filtered list as the documented export file, on the list only. With no
+        # action (a method the route lacks) it stays, so the answer is 405, not a 404 from negotiation.
         renderers = super().get_renderers()
-        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
+        return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
 
     @extend_schema(
         description="The pledges, filtered. `?format=csv` (with `bom=1` for Excel) returns every matching pledge "
