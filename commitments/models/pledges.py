@@ -21,6 +21,7 @@ from ..choices import (
     MonitoringRole,
     Status,
 )
+from ..formatting import compact_money, troop_range
 from .base import (
     SLUG_HELP,
     NaturalKeyManager,
@@ -33,19 +34,6 @@ from .base import (
 from .meetings import Summit
 from .parties import State
 from .texts import Declaration
-
-CURRENCY_SYMBOLS = {Currency.EUR: "€", Currency.USD: "$", Currency.GBP: "£"}
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    """'€2.0 bn', '$500.0 m', 'NOK 250,000': the scale an analyst reads at a glance."""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    prefix = symbol if symbol else f"{currency} "
-    if amount >= 1_000_000_000:
-        return f"{prefix}{amount / 1_000_000_000:,.1f} bn"
-    if amount >= 1_000_000:
-        return f"{prefix}{amount / 1_000_000:,.1f} m"
-    return f"{prefix}{amount:,.0f}"
 
 
 def troop_range_constraints(model: str) -> list[models.CheckConstraint]:
@@ -476,18 +464,11 @@ class Pledge(NaturalKeyModel):
         "lead monitoring role", "thousands (unquantified)"; parts joined by "; ", "" when none.
 
         Vague quantities stay words: the summary never turns them into numbers."""
-        parts = []
-        low, high = self.troops_min, self.troops_max
-        if low is not None and high is not None:
-            parts.append(f"{low:,} troops" if low == high else f"{low:,}–{high:,} troops")
-        elif low is not None:
-            parts.append(f"at least {low:,} troops")
-        elif high is not None:
-            parts.append(f"up to {high:,} troops")
+        parts = [troops] if (troops := troop_range(self.troops_min, self.troops_max)) else []
         if self.amount is not None:
-            money = _money(self.amount, self.currency)
+            money = compact_money(self.amount, self.currency)
             if self.currency != Currency.EUR and self.amount_eur is not None:
-                money += f" ({_money(self.amount_eur, Currency.EUR)})"
+                money += f" ({compact_money(self.amount_eur, Currency.EUR)})"
             parts.append(money)
         if self.monitoring_role:
             role = f"{self.get_monitoring_role_display().lower()} monitoring role"

@@ -7,11 +7,10 @@ from decimal import Decimal
 
 from django import template
 
-from ..choices import DatePrecision, MonitoringRole, Status
+from ..choices import DatePrecision, Status
+from ..formatting import compact_money, troop_range
 
 register = template.Library()
-
-EN_DASH = "–"
 
 
 def grouped(number) -> str:
@@ -20,22 +19,6 @@ def grouped(number) -> str:
     if value == value.to_integral_value():
         return f"{int(value):,}"
     return f"{value:,.2f}"
-
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-def compact_money(amount, currency: str) -> str:
-    """'€2.0 bn', '$500.0 m', 'NOK 250,000': the scale a reader takes in at a glance (the same
-    wording as the admin's quantity summary)."""
-    amount = Decimal(amount)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    prefix = symbol if symbol else f"{currency} "
-    if abs(amount) >= 1_000_000_000:
-        return f"{prefix}{amount / 1_000_000_000:,.1f} bn"
-    if abs(amount) >= 1_000_000:
-        return f"{prefix}{amount / 1_000_000:,.1f} m"
-    return f"{prefix}{amount:,.0f}"
 
 
 @register.filter
@@ -65,41 +48,7 @@ def rate(value) -> str:
 @register.simple_tag
 def troops(low, high) -> str:
     """A troop range from its two ends, either of which may be unknown."""
-    if low is None and high is None:
-        return ""
-    if low is not None and high is not None:
-        if low == high:
-            return f"{low:,} troops"
-        return f"{low:,}{EN_DASH}{high:,} troops"
-    if low is not None:
-        return f"at least {low:,} troops"
-    return f"up to {high:,} troops"
-
-
-@register.filter
-def quantity_summary(pledge) -> str:
-    """What a pledge promises in one phrase: '15,000–30,000 troops', '€2.0 bn', 'lead monitoring
-    role', 'thousands (unquantified)'. Empty when the pledge gives no quantity at all.
-
-    Uses `Pledge.quantity_summary()` where the model has it (written alongside the admin); the
-    same wording is built here until both branches meet."""
-    method = getattr(pledge, "quantity_summary", None)
-    if callable(method):
-        return method()
-    parts = []
-    if pledge.troops_min is not None or pledge.troops_max is not None:
-        parts.append(troops(pledge.troops_min, pledge.troops_max))
-    if pledge.amount is not None:
-        amount = compact_money(pledge.amount, pledge.currency)
-        if pledge.currency != "EUR" and pledge.amount_eur is not None:
-            amount += f" ({eur(pledge.amount_eur)})"
-        parts.append(amount)
-    if pledge.monitoring_role:
-        role = f"{MonitoringRole(pledge.monitoring_role).label.lower()} monitoring role"
-        parts.append(f"{role} ({pledge.monitoring_means})" if pledge.monitoring_means else role)
-    if pledge.quantity_text:
-        parts.append(f"{pledge.quantity_text} (unquantified)")
-    return "; ".join(parts)
+    return troop_range(low, high)
 
 
 @register.filter
