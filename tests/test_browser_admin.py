@@ -2,9 +2,7 @@
 EUR 2 billion pledge, change its status with a source, see it in History; two analysts editing
 the same pledge; a Viewer sees no Save button. Screenshots go to test-artifacts/ (not committed)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,36 +10,9 @@ from django.core.management import call_command
 from commitments.models import Pledge
 
 from . import admin_data as data
+from .browser import ARTIFACTS, browser_test
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-    # from "async" code unless told this is a test.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = browser_test
 
 
 @pytest.fixture
