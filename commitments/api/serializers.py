@@ -25,25 +25,27 @@ MAX_TROOPS = 10_000_000
 # client's type mistake is a 400 rather than a silently different value.
 
 
-class StrictCharField(serializers.CharField):
+class StringOnly:
+    """Refuses any JSON value that is not a string before the field's own parsing."""
+
+    not_a_string = "invalid"
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("invalid")
+            self.fail(self.not_a_string, input=data)
         return super().to_internal_value(data)
 
 
-class StrictSlugField(serializers.SlugField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictCharField(StringOnly, serializers.CharField):
+    pass
 
 
-class StrictChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
+class StrictSlugField(StringOnly, serializers.SlugField):
+    pass
+
+
+class StrictChoiceField(StringOnly, serializers.ChoiceField):
+    not_a_string = "invalid_choice"
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -57,15 +59,10 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictDecimalField(serializers.DecimalField):
+class StrictDecimalField(StringOnly, serializers.DecimalField):
     """Amounts travel as strings ("1000.00"), as they are shown: no binary-float rounding."""
 
     default_error_messages = {"invalid": 'A decimal number as a string, e.g. "1000.00".'}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class StrictManyRelatedField(serializers.ManyRelatedField):

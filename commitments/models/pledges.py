@@ -602,6 +602,14 @@ class StatusChange(Sourced, NaturalKeyModel):
         return f"{self.pledge}: {self.from_status} → {self.to_status} ({self.effective_date})"
 
 
+def exactly_one_of(fields: tuple[str, ...]) -> Q:
+    """Q: exactly one of these nullable foreign keys is set."""
+    condition = Q()
+    for chosen in fields:
+        condition |= Q(**{f"{name}__isnull": name != chosen for name in fields})
+    return condition
+
+
 class Citation(Sourced, NaturalKeyModel):
     """Ties a source to one record (a summit, a declaration, a pledge or a force requirement),
     optionally to one of its fields, with the phrase that supports it."""
@@ -650,32 +658,7 @@ class Citation(Sourced, NaturalKeyModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        summit__isnull=False,
-                        declaration__isnull=True,
-                        pledge__isnull=True,
-                        force_requirement__isnull=True,
-                    )
-                    | Q(
-                        summit__isnull=True,
-                        declaration__isnull=False,
-                        pledge__isnull=True,
-                        force_requirement__isnull=True,
-                    )
-                    | Q(
-                        summit__isnull=True,
-                        declaration__isnull=True,
-                        pledge__isnull=False,
-                        force_requirement__isnull=True,
-                    )
-                    | Q(
-                        summit__isnull=True,
-                        declaration__isnull=True,
-                        pledge__isnull=True,
-                        force_requirement__isnull=False,
-                    )
-                ),
+                condition=exactly_one_of(("summit", "declaration", "pledge", "force_requirement")),
                 name="citation_one_target",
                 violation_error_message="A citation supports exactly one record: a summit, a declaration, a pledge "
                 "or a force requirement.",
