@@ -7,10 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # make run is a local, single-user development server: DEBUG on, anonymous reads on.
 RUN_ENV := DEBUG=true PUBLIC_READ=true
-# Tests run with DEBUG off, as production does; plain HTTP so the test client is not redirected.
-TEST_ENV := SECRET_KEY=test-only-not-a-secret HTTPS=false
+# Tests run with DEBUG off, as production does (so the database is named: SQLite unless DATABASE_URL
+# says otherwise; pytest makes its own test database either way); plain HTTP so the test client is
+# not redirected. The key is long enough for production's check and used nowhere else.
+TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
+	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: install run serve seed admin-password test test-fast lint format bench clean
+.PHONY: drill install run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,14 +23,29 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
-run: install
+run: prepare
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# What `make run` does before serving: migrate, add the seed records the database lacks (never
+# changing one that is there), make sure there is an admin login.
+prepare: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 seed: install
 	$(RUN_ENV) $(BIN)/python manage.py seed
+
+# Where the fixtures and the database differ (nothing is changed).
+seed-diff: install
+	$(RUN_ENV) $(BIN)/python manage.py seed --diff
+
+# Development only: delete the whole register and load the fixtures afresh (asks first).
+reset-data: install
+	$(RUN_ENV) $(BIN)/python manage.py reset_to_fixtures
+
+check-data: install
+	$(RUN_ENV) $(BIN)/python manage.py check_data
 
 # Prints a new random password for the local `admin` account.
 admin-password: install
@@ -46,6 +64,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The outage drill: a private PostgreSQL restarted under load; what clients saw (docs/reliability.md).
+drill: install
+	$(BIN)/python bench/drill.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts .pytest_cache .ruff_cache

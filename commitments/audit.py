@@ -6,6 +6,7 @@ pledge and then its pledgers would leave two or three records for one edit, and 
 with the row's many-to-many members as they are now, the way the signal handler would."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils import timezone
@@ -35,6 +36,25 @@ def record(instances, history_type: str, *, user=None, reason: str = "") -> list
     for field in history_model._history_m2m_fields:
         _copy_m2m_rows(history_model, field, instances, records)
     return records
+
+
+@contextmanager
+def one_record(obj, *, user=None, reason: str = ""):
+    """Save `obj` and its many-to-many members inside the block; the audit trail gets exactly one
+    record for all of it when the block ends without an error (a creation if `obj` was not in the
+    database when the block began, else a change):
+
+        with audit.one_record(pledge, user=analyst, reason="CSV import"):
+            pledge.save()
+            pledge.pledgers.set(states)
+    """
+    history_type = CREATED if obj._state.adding else CHANGED
+    obj.skip_history_when_saving = True
+    try:
+        yield obj
+    finally:
+        del obj.skip_history_when_saving
+    record([obj], history_type, user=user, reason=reason)
 
 
 def _copy_m2m_rows(history_model, field, instances, records) -> None:

@@ -45,12 +45,16 @@ class AttendanceStatus(models.TextChoices):
 
 
 class RepresentativeRole(models.TextChoices):
+    """The kind of post a person holds (or in which a party was represented)."""
+
     HEAD_OF_STATE_OR_GOVERNMENT = "head", "Head of state or government"
     MINISTER = "minister", "Minister"
     ENVOY = "envoy", "Envoy or special representative"
     MILITARY = "military", "Military commander or chief of defence"
     ORGANISATION_LEADER = "organisation_leader", "Head of an international organisation"
     DELEGATION = "delegation", "Delegation or unnamed representatives"
+    ADVISER = "adviser", "Adviser or official"
+    OTHER = "other", "Other (as the report words it)"
 
 
 class CountedThing(models.TextChoices):
@@ -160,3 +164,46 @@ class Status(models.TextChoices):
 
 FINAL_STATUSES = frozenset({Status.FULFILLED, Status.WITHDRAWN})
 OPEN_STATUSES = frozenset(set(Status) - FINAL_STATUSES)
+
+
+class InstrumentKind(models.TextChoices):
+    """What sort of mechanism, force or body pledges build."""
+
+    FORCE = "force", "Multinational force"
+    MONITORING = "monitoring", "Ceasefire monitoring and verification mechanism"
+    COMMISSION = "commission", "Commission or body"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure (hubs, bases)"
+    MARITIME = "maritime", "Maritime task"
+    OTHER = "other", "Other"
+
+
+class InstrumentStatus(models.TextChoices):
+    """Where an instrument stands. The order is its usual life; ENDED is final."""
+
+    NOT_ASSESSABLE = "not_assessable", "Not yet assessable"
+    PROPOSED = "proposed", "Proposed (in a draft or a proposal; not agreed)"
+    AGREED = "agreed", "Agreed (its creation agreed or endorsed by the parties)"
+    ESTABLISHED = "established", "Established (set up, not yet at work)"
+    OPERATIONAL = "operational", "Operational (at work)"
+    SUSPENDED = "suspended", "Suspended"
+    ENDED = "ended", "Ended or abandoned"
+
+
+class InstrumentRole(models.TextChoices):
+    """A party's part in an instrument, as the reports give it."""
+
+    LEAD = "lead", "Lead"
+    PARTICIPANT = "participant", "Participant"
+    CONTRIBUTOR = "contributor", "Contributor (provides means to it)"
+    SUPPORTER = "supporter", "Supporter (backs it without taking part)"
+
+
+class Stance(models.TextChoices):
+    """What a statement does to the guarantee it is about."""
+
+    SUPPORTS = "supports", "Supports"
+    COMMITS = "commits", "Commits (the speaker's side undertakes something)"
+    CLAIMS_PROGRESS = "claims_progress", "Claims progress"
+    QUALIFIES = "qualifies", "Qualifies (a caveat or open question)"
+    QUESTIONS = "questions", "Questions or doubts"
+    REJECTS = "rejects", "Rejects"

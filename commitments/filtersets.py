@@ -16,6 +16,11 @@ from .choices import (
     ConditionState,
     DeclarationKind,
     DeclarationStatus,
+    InstrumentKind,
+    InstrumentRole,
+    InstrumentStatus,
+    RepresentativeRole,
+    Stance,
     StateKind,
     Status,
     SummitKind,
@@ -84,7 +89,37 @@ class TrackerFilterSet(django_filters.FilterSet):
         return type(form_class.__name__, (NulSafeForm, form_class), {})
 
 
-class PledgeFilterSet(TrackerFilterSet):
+class StatusHistoryFilterSet(TrackerFilterSet):
+    """Filters of a record with a status history (pledges, instruments): with `as_of`, each record
+    carries its status as it stood on that date (`StatusHistoryQuerySet.as_of`), and the status
+    filters read that past status. Subclasses declare `as_of` and `status` with their own words."""
+
+    def filter_queryset(self, queryset):
+        # as_of first: the status filters then read the status as it stood on that date.
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of:
+            queryset = queryset.as_of(as_of)
+        return super().filter_queryset(queryset)
+
+    def _status_field(self) -> str:
+        return "as_of_status" if self.form.cleaned_data.get("as_of") else "status"
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, before the filters that depend on it
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(**{f"{self._status_field()}__in": value}) if value else queryset
+
+    def filter_status_changed(self, queryset, name, value):
+        field = "as_of_status_changed_on" if self.form.cleaned_data.get("as_of") else "status_changed_on"
+        if value.start is not None:
+            queryset = queryset.filter(**{f"{field}__gte": value.start})
+        if value.stop is not None:
+            queryset = queryset.filter(**{f"{field}__lte": value.stop})
+        return queryset
+
+
+class PledgeFilterSet(StatusHistoryFilterSet):
     as_of = django_filters.DateFilter(
         method="filter_as_of",
         label="Status as it stood on this date (YYYY-MM-DD); pledges not yet made then are left out",
@@ -109,6 +144,12 @@ class PledgeFilterSet(TrackerFilterSet):
     declaration = django_filters.ModelChoiceFilter(
         to_field_name="slug", queryset=models.Declaration.objects.all(), label="Declaration slug"
     )
+    instrument = django_filters.ModelChoiceFilter(
+        field_name="contributes_to",
+        to_field_name="slug",
+        queryset=models.Instrument.objects.all(),
+        label="Instrument slug: the pledges that contribute to it",
+    )
     status_changed = django_filters.DateFromToRangeFilter(
         field_name="status_changed_on",
         method="filter_status_changed",
@@ -130,38 +171,14 @@ class PledgeFilterSet(TrackerFilterSet):
         model = models.Pledge
         fields = []
 
-    def filter_queryset(self, queryset):
-        # as_of first: the status filters below then read the status as it stood on that date.
-        as_of = self.form.cleaned_data.get("as_of")
-        if as_of:
-            queryset = queryset.as_of(as_of)
-        return super().filter_queryset(queryset)
-
-    def _status_field(self) -> str:
-        return "as_of_status" if self.form.cleaned_data.get("as_of") else "status"
-
-    def filter_as_of(self, queryset, name, value):
-        return queryset  # applied in filter_queryset, before the filters that depend on it
-
     def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
         # A subquery rather than a join: no duplicate rows for joint pledges, so no DISTINCT.
         pledged = models.Pledge.pledgers.through.objects.filter(state__in=value).values("pledge_id")
         return queryset.filter(pk__in=pledged) if value else queryset
 
-    def filter_status(self, queryset, name, value):
-        return queryset.filter(**{f"{self._status_field()}__in": value}) if value else queryset
-
     def filter_open(self, queryset, name, value):
         lookup = {f"{self._status_field()}__in": FINAL_STATUSES}
         return queryset.exclude(**lookup) if value else queryset.filter(**lookup)
-
-    def filter_status_changed(self, queryset, name, value):
-        field = "as_of_status_changed_on" if self.form.cleaned_data.get("as_of") else "status_changed_on"
-        if value.start is not None:
-            queryset = queryset.filter(**{f"{field}__gte": value.start})
-        if value.stop is not None:
-            queryset = queryset.filter(**{f"{field}__lte": value.stop})
-        return queryset
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -242,3 +259,197 @@ class SourceFilterSet(TrackerFilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(publisher__icontains=value))
+
+
+# --------------------------------------------------------------------------------------------
+# The guarantees' architecture: instruments, people and their posts, statements
+
+
+def state_codes(label: str, field_name: str = "state__code") -> CodesFilter:
+    """Several state codes, any of them (`state=US&state=GB`); filtered by the FilterSet's `filter_state`."""
+    return CodesFilter(
+        field_name=field_name,  # what the values are, for the OpenAPI schema
+        to_field_name="code",
+        queryset=models.State.objects.all(),
+        method="filter_state",
+        label=label,
+    )
+
+
+class InstrumentFilterSet(StatusHistoryFilterSet):
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        label="Status as it stood on this date (YYYY-MM-DD); instruments with no status change by then are left out",
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=InstrumentKind.choices, label="Kind (repeat for several)")
+    status = django_filters.MultipleChoiceFilter(
+        choices=InstrumentStatus.choices,
+        method="filter_status",
+        label="Status (repeat for several); the as-of status with as_of",
+    )
+    state = state_codes("A party to it (state code), in any role or in those given by `role` (repeat for several)")
+    role = django_filters.MultipleChoiceFilter(
+        choices=InstrumentRole.choices,
+        method="filter_role",
+        label="Has a party in this role (lead, participant, …); with `state`, that party's role (repeat for several)",
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Text search: name, slug, mandate, summary")
+
+    class Meta:
+        model = models.Instrument
+        fields = []
+
+    def _parties(self):
+        roles = self.form.cleaned_data.get("role")
+        parties = models.InstrumentParty.objects.all()
+        return parties.filter(role__in=roles) if roles else parties
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        # Subqueries rather than joins: an instrument with several matching parties is listed once.
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._parties().filter(state__in=value).values("instrument_id"))
+
+    def filter_role(self, queryset, name, value):
+        if not value or self.form.cleaned_data.get("state"):
+            return queryset  # with `state`, filter_state applies the roles to those parties
+        return queryset.filter(pk__in=self._parties().values("instrument_id"))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(mandate__icontains=value)
+            | Q(summary__icontains=value)
+        )
+
+
+class PersonFilterSet(TrackerFilterSet):
+    state = state_codes("Holds or held a post for this state (code; repeat for several)", "posts__state__code")
+    role = django_filters.MultipleChoiceFilter(
+        choices=RepresentativeRole.choices,
+        method="filter_role",
+        label="Holds or held a post of this kind; with `state`, one held for that state (repeat for several)",
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Text search: name, slug, summary, post titles")
+
+    class Meta:
+        model = models.Person
+        fields = []
+
+    def _posts(self):
+        roles = self.form.cleaned_data.get("role")
+        posts = models.Post.objects.filter(person__isnull=False)
+        return posts.filter(role__in=roles) if roles else posts
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._posts().filter(state__in=value).values("person_id"))
+
+    def filter_role(self, queryset, name, value):
+        if not value or self.form.cleaned_data.get("state"):
+            return queryset  # with `state`, filter_state applies the roles to those posts
+        return queryset.filter(pk__in=self._posts().values("person_id"))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        titled = models.Post.objects.filter(title__icontains=value, person__isnull=False).values("person_id")
+        return queryset.filter(
+            Q(name__icontains=value) | Q(slug__icontains=value) | Q(summary__icontains=value) | Q(pk__in=titled)
+        )
+
+
+class PostFilterSet(TrackerFilterSet):
+    state = state_codes("Held for this state (code; repeat for several)")
+    role = django_filters.MultipleChoiceFilter(choices=RepresentativeRole.choices, label="Kind of post (repeat)")
+    person = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=models.Person.objects.all(), label="Held by this person (slug)"
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Text search: title, slug, holder's name")
+
+    class Meta:
+        model = models.Post
+        fields = []
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        return queryset.filter(state__in=value) if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(slug__icontains=value) | Q(person__name__icontains=value))
+
+
+class StatementFilterSet(TrackerFilterSet):
+    state = state_codes("Made by or for this state (code; repeat for several)")
+    person = django_filters.ModelChoiceFilter(
+        field_name="speaker", to_field_name="slug", queryset=models.Person.objects.all(), label="Speaker (person slug)"
+    )
+    stance = django_filters.MultipleChoiceFilter(choices=Stance.choices, label="Stance (repeat for several)")
+    instrument = django_filters.ModelChoiceFilter(
+        field_name="instruments",
+        to_field_name="slug",
+        queryset=models.Instrument.objects.all(),
+        method="filter_about",
+        label="About this instrument (slug)",
+    )
+    pledge = django_filters.ModelChoiceFilter(
+        field_name="pledges",
+        queryset=models.Pledge.objects.all(),
+        method="filter_about",
+        label="About this pledge (id)",
+    )
+    summit = django_filters.ModelChoiceFilter(
+        to_field_name="slug",
+        queryset=models.Summit.objects.all(),
+        method="filter_summit",
+        label="Made at this meeting or about it (slug)",
+    )
+    declaration = django_filters.ModelChoiceFilter(
+        field_name="declarations",
+        to_field_name="slug",
+        queryset=models.Declaration.objects.all(),
+        method="filter_about",
+        label="About this declaration (slug)",
+    )
+    made = django_filters.DateFromToRangeFilter(field_name="made_on", label="Made between (made_after/_before)")
+    q = django_filters.CharFilter(method="filter_q", label="Text search: quote, summary, attribution, speaker")
+
+    class Meta:
+        model = models.Statement
+        fields = []
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        return queryset.filter(state__in=value) if value else queryset
+
+    def filter_about(self, queryset, name, value):
+        # A subquery on the link table: no join, so no duplicate rows.
+        if value is None:
+            return queryset
+        links = getattr(models.Statement, name).through.objects.filter(**{type(value)._meta.model_name: value})
+        return queryset.filter(pk__in=links.values("statement_id"))
+
+    def filter_summit(self, queryset, name, value):
+        if value is None:
+            return queryset
+        about = models.Statement.summits.through.objects.filter(summit=value).values("statement_id")
+        return queryset.filter(Q(summit=value) | Q(pk__in=about))
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(quote__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(attribution__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(speaker__name__icontains=value)
+        )

@@ -10,10 +10,13 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("pledges/", views.pledge_list, name="pledge-list"),
     path("pledges/<int:pk>/", views.pledge_detail, name="pledge"),
+    path("instruments/", views.instrument_list, name="instrument-list"),
+    path("instruments/<slug:slug>/", views.instrument_detail, name="instrument"),
     path("summits/", views.summit_list, name="summit-list"),
     path("summits/<int:pk>/", views.summit_detail, name="summit"),
     path("declarations/", views.declaration_list, name="declaration-list"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
     path("states/", views.state_list, name="state-list"),
     path("states/<str:code>/", views.state_detail, name="state"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
 ]

@@ -6,6 +6,8 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# How long a step or an expect() waits for the page (the live server shares a busy CI machine).
+TIMEOUT_MS = 15_000
 # Flags that keep Chromium off the network (this machine reaches none but the registries).
 CHROMIUM_ARGS = [
     "--no-sandbox",

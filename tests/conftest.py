@@ -10,12 +10,95 @@ def seed_dir() -> Path:
     return Path(os.environ.get("SEED_DIR") or PROJECT_DIR.parent / "shared" / "seeds")
 
 
+# For tests that read the seed reports: skipped, saying why, where the folder is absent.
+needs_seeds = pytest.mark.skipif(
+    not seed_dir().is_dir(),
+    reason=f"seed reports not found at {seed_dir()} (set SEED_DIR); quotes cannot be checked against them",
+)
+
+
 @pytest.fixture
 def seeded(db):
     """The database after `manage.py seed`."""
     from django.core.management import call_command
 
     call_command("seed", verbosity=0)
+
+
+# Records and accounts from tests/builders.py (imported in the fixtures: Django is set up by then).
+
+
+@pytest.fixture
+def public(settings):
+    """PUBLIC_READ on: anyone may read the pages, the API and the exports."""
+    settings.PUBLIC_READ = True
+
+
+@pytest.fixture
+def register(db) -> dict:
+    """The export and import tests' register (builders.register)."""
+    from .builders import register
+
+    return register()
+
+
+@pytest.fixture
+def world(db) -> dict:
+    """The public pages' small register (builders.world)."""
+    from .builders import world
+
+    return world()
+
+
+@pytest.fixture
+def analyst(db):
+    """A staff account in the Analyst role, named "ana"."""
+    from .builders import user
+
+    return user("ana", "Analyst")
+
+
+@pytest.fixture
+def viewer(db):
+    """A staff account in the Viewer role, named "vic"."""
+    from .builders import user
+
+    return user("vic", "Viewer")
+
+
+@pytest.fixture
+def superuser(db):
+    """A superuser named "root"."""
+    from .builders import user
+
+    return user("root", superuser=True)
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    """The test client (`client`), signed in as the analyst."""
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    """A test client of its own, signed in as the viewer."""
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(viewer)
+    return signed_in
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    """A test client of its own, signed in as the superuser."""
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(superuser)
+    return signed_in
 
 
 def pytest_configure(config):
@@ -31,13 +114,14 @@ def pytest_configure(config):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium under Playwright, for the browser tests (tests/browser.py)."""
-    from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+    from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
     # one unless told the caller knows what it does (the tests' ORM calls are outside page actions).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

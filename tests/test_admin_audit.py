@@ -3,33 +3,13 @@ History shows field-level differences; a deleted pledge can be seen and restored
 
 import datetime
 
-import pytest
-from django.test import Client
-
 from commitments.choices import Status
 from commitments.models import Citation, Pledge, State, StatusChange
 
-from . import admin_data as data
+from . import builders as make
+from .html_forms import form_data
 
 LIST = "/admin/commitments/pledge/"
-
-
-@pytest.fixture
-def analyst(db):
-    return data.user("ana", "Analyst")
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    client.force_login(analyst)
-    return client
-
-
-@pytest.fixture
-def admin_client_(db):
-    client = Client()
-    client.force_login(data.user("root", superuser=True))
-    return client
 
 
 def records(obj):
@@ -37,12 +17,12 @@ def records(obj):
 
 
 def test_adding_a_pledge_with_pledgers_and_a_citation_leaves_one_record_each(analyst_client, analyst):
-    fr, gb = data.state("FR", "France"), data.state("GB", "United Kingdom")
-    src = data.source()
+    fr, gb = make.state("FR", "France"), make.state("GB", "United Kingdom")
+    src = make.source()
     form = analyst_client.get(f"{LIST}add/")
     response = analyst_client.post(
         f"{LIST}add/",
-        data.form_data(
+        form_data(
             form,
             "pledge_form",
             title="Joint troops",
@@ -62,13 +42,13 @@ def test_adding_a_pledge_with_pledgers_and_a_citation_leaves_one_record_each(ana
 
 
 def test_changing_pledgers_leaves_one_record_with_the_difference(analyst_client, analyst):
-    pledge = data.french_pledge()
-    gb = data.state("GB", "United Kingdom")
+    pledge = make.french_pledge()
+    gb = make.state("GB", "United Kingdom")
     before = len(records(pledge))
     url = f"{LIST}{pledge.pk}/change/"
     response = analyst_client.post(
         url,
-        data.form_data(analyst_client.get(url), "pledge_form", pledgers=[str(gb.pk)], title="UK aid"),
+        form_data(analyst_client.get(url), "pledge_form", pledgers=[str(gb.pk)], title="UK aid"),
     )
     assert response.status_code == 302
     history = records(pledge)
@@ -84,23 +64,23 @@ def test_changing_pledgers_leaves_one_record_with_the_difference(analyst_client,
 
 
 def test_saving_a_pledge_leaves_its_unchanged_citations_alone(analyst_client):
-    pledge = data.french_pledge()
+    pledge = make.french_pledge()
     citation = pledge.citations.get()
     url = f"{LIST}{pledge.pk}/change/"
     form = analyst_client.get(url)
-    response = analyst_client.post(url, data.form_data(form, "pledge_form", description="More"))
+    response = analyst_client.post(url, form_data(form, "pledge_form", description="More"))
     assert response.status_code == 302
     assert len(records(citation)) == 1
     # An edited citation gets its one record.
     form = analyst_client.get(url)
-    response = analyst_client.post(url, data.form_data(form, "pledge_form", **{"citations-0-attribution": "Macron"}))
+    response = analyst_client.post(url, form_data(form, "pledge_form", **{"citations-0-attribution": "Macron"}))
     assert response.status_code == 302
     assert [r.history_type for r in records(citation)] == ["+", "~"]
 
 
 def test_history_shows_the_status_change(analyst_client):
-    pledge = data.french_pledge()
-    pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x")
+    pledge = make.french_pledge()
+    make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 3, 11), note="x")
     page = analyst_client.get(f"{LIST}{pledge.pk}/history/").content.decode()
     assert "<strong>Status:</strong>" in page
     assert "Not yet assessable" in page and "Announced (stated publicly, not formally agreed)" in page
@@ -108,28 +88,26 @@ def test_history_shows_the_status_change(analyst_client):
 
 
 def test_shell_saves_and_deletes_leave_one_record_each(db):
-    pledge = data.pledge("Shell pledge", pledgers=())
+    pledge = make.pledge(title="Shell pledge", pledgers=())
     assert [r.history_type for r in records(pledge)] == ["+"]
     pledge.title = "Renamed"
     pledge.save()
-    pledge.pledgers.add(data.state("FR"))
+    pledge.pledgers.add(make.state("FR"))
     pk = pledge.pk
     pledge.delete()
     assert [r.history_type for r in Pledge.history.filter(id=pk).order_by("history_id")] == ["+", "~", "~", "-"]
 
 
 def test_status_change_leaves_one_record_on_the_pledge_and_one_for_the_step(db):
-    pledge = data.french_pledge()
+    pledge = make.french_pledge()
     before = len(records(pledge))
-    step = pledge.change_status(
-        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x"
-    )
+    step = make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 3, 11), note="x")
     assert len(records(pledge)) == before + 1
     assert [r.history_type for r in records(step)] == ["+"]
 
 
 def test_bulk_mark_reviewed_writes_one_record_per_pledge(analyst_client, analyst):
-    pledges = [data.pledge(f"Pledge {n}", pledgers=("FR", "GB")) for n in range(3)]
+    pledges = [make.pledge(title=f"Pledge {n}", pledgers=("FR", "GB")) for n in range(3)]
     versions = {p.pk: p.version for p in Pledge.objects.all()}
     counts = {p.pk: len(records(p)) for p in pledges}
     response = analyst_client.post(
@@ -151,94 +129,90 @@ def test_bulk_mark_reviewed_writes_one_record_per_pledge(analyst_client, analyst
     assert Pledge.objects.not_reviewed_in(90).count() == 0
 
 
-def test_admin_delete_and_restore_a_pledge(admin_client_):
-    pledge = data.french_pledge()
-    pledge.pledgers.add(data.state("GB", "United Kingdom"), data.state("XK", "Kosovo"))
-    pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x")
+def test_admin_delete_and_restore_a_pledge(superuser_client):
+    pledge = make.french_pledge()
+    pledge.pledgers.add(make.state("GB", "United Kingdom"), make.state("XK", "Kosovo"))
+    make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 3, 11), note="x")
     pk, citation_key = pledge.pk, pledge.citations.get().key
-    response = admin_client_.post(f"{LIST}{pk}/delete/", {"post": "yes"})
+    response = superuser_client.post(f"{LIST}{pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Pledge.objects.exists() and not StatusChange.objects.exists() and not Citation.objects.exists()
     assert Pledge.history.filter(id=pk).latest("history_id").history_type == "-"
     assert Pledge.history.filter(id=pk, history_type="-").count() == 1
 
     # The changelist links to the deleted pledges; the deleted one is listed with its History.
-    assert "deleted/" in admin_client_.get(LIST).content.decode()
-    page = admin_client_.get(f"{LIST}deleted/").content.decode()
-    assert data.FRENCH_PLEDGE in page
+    assert "deleted/" in superuser_client.get(LIST).content.decode()
+    page = superuser_client.get(f"{LIST}deleted/").content.decode()
+    assert make.FRENCH_PLEDGE in page
     assert f"{LIST}{pk}/history/" in page
-    assert admin_client_.get(f"{LIST}{pk}/history/").status_code == 200
+    assert superuser_client.get(f"{LIST}{pk}/history/").status_code == 200
 
     State.objects.filter(code="XK").delete()  # a pledger removed since cannot come back
-    response = admin_client_.post(f"{LIST}deleted/{pk}/restore/")
+    response = superuser_client.post(f"{LIST}deleted/{pk}/restore/")
     assert response.status_code == 302
     pledge = Pledge.objects.get(pk=pk)
-    assert pledge.title == data.FRENCH_PLEDGE
+    assert pledge.title == make.FRENCH_PLEDGE
     assert sorted(pledge.pledgers.values_list("code", flat=True)) == ["FR", "GB"]
     assert pledge.status == Status.ANNOUNCED
     assert pledge.status_changes.get().note == "x"
     assert pledge.citations.get().key == citation_key
     last = Pledge.history.filter(id=pk).latest("history_id")
     assert (last.history_type, last.history_change_reason) == ("+", "Restored")
-    assert "No deleted pledges." in admin_client_.get(f"{LIST}deleted/").content.decode()
+    assert "No deleted pledges." in superuser_client.get(f"{LIST}deleted/").content.decode()
 
 
-def test_restore_refuses_a_clash_with_a_clear_message(admin_client_):
-    pledge = data.french_pledge()
+def test_restore_refuses_a_clash_with_a_clear_message(superuser_client):
+    pledge = make.french_pledge()
     pk = pledge.pk
     pledge.delete()
     Pledge.objects.create(slug=pledge.slug, title="Newcomer", category="troops")
-    response = admin_client_.post(f"{LIST}deleted/{pk}/restore/", follow=True)
+    response = superuser_client.post(f"{LIST}deleted/{pk}/restore/", follow=True)
     assert "could not be restored" in response.content.decode()
     assert "Pledge with this Slug already exists." in response.content.decode()
     assert not Pledge.objects.filter(pk=pk).exists()
 
 
-def test_only_who_may_delete_may_restore(analyst_client, db):
-    pledge = data.french_pledge()
+def test_only_who_may_delete_may_restore(analyst_client, viewer_client):
+    pledge = make.french_pledge()
     assert analyst_client.post(f"{LIST}{pledge.pk}/delete/", {"post": "yes"}).status_code == 403
     pk = pledge.pk
     pledge.delete()
-    viewer = Client()
-    viewer.force_login(data.user("vic", "Viewer"))
-    for client in (analyst_client, viewer):
+    for client in (analyst_client, viewer_client):
         page = client.get(f"{LIST}deleted/").content.decode()
-        assert data.FRENCH_PLEDGE in page  # they may see it...
+        assert make.FRENCH_PLEDGE in page  # they may see it...
         assert 'value="Restore"' not in page  # ...not bring it back
         assert client.post(f"{LIST}deleted/{pk}/restore/").status_code == 403
     assert not Pledge.objects.exists()
 
 
-def test_revert_from_history_keeps_the_status_and_needs_change_permission(analyst_client, db):
-    pledge = data.french_pledge()
+def test_revert_from_history_keeps_the_status_and_needs_change_permission(analyst_client, viewer_client):
+    pledge = make.french_pledge()
     first = records(pledge)[-1]
     pledge.title = "Renamed"
     pledge.save()
-    pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="x")
+    make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 3, 11), note="x")
     url = f"{LIST}{pledge.pk}/history/{first.history_id}/"
 
-    viewer = Client()
-    viewer.force_login(data.user("vic", "Viewer"))
-    form = viewer.get(url)
+    form = viewer_client.get(url)
     assert form.status_code == 200
-    assert viewer.post(url, {"title": "Forged"}).status_code == 403
+    assert viewer_client.post(url, {"title": "Forged"}).status_code == 403
 
     form = analyst_client.get(url)
-    response = analyst_client.post(url, data.form_data(form, "historicalpledge_form"))
+    response = analyst_client.post(url, form_data(form, "historicalpledge_form"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     pledge = Pledge.objects.get()
-    assert pledge.title == data.FRENCH_PLEDGE  # the old version's fields...
+    assert pledge.title == make.FRENCH_PLEDGE  # the old version's fields...
     assert pledge.status == Status.ANNOUNCED  # ...but never its status: that goes through change_status
 
 
 def test_a_summit_with_hosts_leaves_one_record_per_save(analyst_client, analyst):
     from commitments.models import Summit
 
-    fr, gb = data.state("FR", "France"), data.state("GB", "United Kingdom")
+    fr, gb = make.state("FR", "France"), make.state("GB", "United Kingdom")
     form = analyst_client.get("/admin/commitments/summit/add/")
     response = analyst_client.post(
         "/admin/commitments/summit/add/",
-        data.form_data(
+        form_data(
             form,
             "summit_form",
             slug="paris",
@@ -251,7 +225,7 @@ def test_a_summit_with_hosts_leaves_one_record_per_save(analyst_client, analyst)
     assert response.status_code == 302, response.context["adminform"].form.errors
     summit = Summit.objects.get()
     url = f"/admin/commitments/summit/{summit.pk}/change/"
-    response = analyst_client.post(url, data.form_data(analyst_client.get(url), "summit_form", hosts=[str(gb.pk)]))
+    response = analyst_client.post(url, form_data(analyst_client.get(url), "summit_form", hosts=[str(gb.pk)]))
     assert response.status_code == 302
     history = records(summit)
     assert [(r.history_type, r.history_user) for r in history] == [("+", analyst), ("~", analyst)]

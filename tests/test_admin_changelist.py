@@ -11,24 +11,20 @@ from django.utils import timezone
 
 from commitments.admin.base import ReadOnlyInline
 from commitments.choices import Category, Condition, ConditionState, Currency, MonitoringRole, Status
-from commitments.models import Citation, Declaration, Pledge, Source, Summit
+from commitments.models import Citation, Declaration, Pledge, Source, State, Summit
 
-from . import admin_data as data
+from . import builders as make
 
 URL = "/admin/commitments/pledge/"
 
 
-@pytest.fixture
-def analyst_client(client, db):
-    client.force_login(data.user("ana", "Analyst"))
-    return client
-
-
 def make_rows(count):
-    states = [data.state(code, name) for code, name in [("FR", "France"), ("GB", "United Kingdom"), ("DE", "Germany")]]
-    sources = [data.source(f"source-{n}") for n in range(3)]
+    states = [make.state(code, name) for code, name in [("FR", "France"), ("GB", "United Kingdom"), ("DE", "Germany")]]
+    sources = [make.source(f"report-{n}") for n in range(3)]
     for n in range(count):
-        obj = data.pledge(f"Pledge {n}", pledgers=(), troops_min=1000 + n, troops_max=2000 + n)
+        obj = make.pledge(
+            title=f"Pledge {n}", pledgers=(), category=Category.TROOPS, troops_min=1000 + n, troops_max=2000 + n
+        )
         obj.pledgers.set(states)
         Citation.objects.bulk_create(Citation(pledge=obj, source=s, quote=f"quote {n}") for s in sources)
 
@@ -44,33 +40,33 @@ def test_changelist_query_count_does_not_grow_with_rows(analyst_client):
     make_rows(1)
     _, ctx_one = changelist_queries(analyst_client)
     for n in range(1, 50):
-        obj = data.pledge(f"More {n}", pledgers=("FR", "GB", "DE"), troops_min=n)
-        Citation.objects.create(pledge=obj, source=data.source("source-0"), quote="q")
-        Citation.objects.create(pledge=obj, source=data.source("source-1"), quote="q")
+        obj = make.pledge(title=f"More {n}", pledgers=("FR", "GB", "DE"), category=Category.TROOPS, troops_min=n)
+        Citation.objects.create(pledge=obj, source=make.source("report-0"), quote="q")
+        Citation.objects.create(pledge=obj, source=make.source("report-1"), quote="q")
     fifty, ctx_fifty = changelist_queries(analyst_client)
     assert "50 pledges" in fifty.content.decode()
     assert fifty.content.decode().count('class="action-select"') == 50
-    # 1 session, 2 user, 3-4 the analyst's user and group permissions, 5-7 the related-only
-    # filters' choices (pledgers, summit, declaration), 8 count after filters, 9 count of all
-    # pledges, 10 the page of pledges (+ part of, declaration, summit joined), 11 prefetch
-    # pledgers, 12 prefetch citations (+ source joined), 13-14 date hierarchy (range, years).
+    # 1 session, 2 user, 3-4 the analyst's user and group permissions, 5-8 the related-only
+    # filters' choices (pledgers, summit, declaration, instrument contributed to), 9 count after
+    # filters, 10 count of all pledges, 11 the page of pledges (+ part of, declaration, summit
+    # joined), 12 prefetch pledgers, 13 prefetch citations (+ source joined), 14-15 date
+    # hierarchy (range, years).
     assert len(ctx_one) == len(ctx_fifty), [q["sql"] for q in ctx_fifty]
-    assert len(ctx_fifty) == 14, "\n".join(q["sql"] for q in ctx_fifty)
+    assert len(ctx_fifty) == 15, "\n".join(q["sql"] for q in ctx_fifty)
 
 
 def test_columns_show_pledgers_quantity_condition_and_status(analyst_client):
-    data.state("GB", "United Kingdom")
-    obj = data.pledge(
-        "Franco-British troops",
+    make.state("GB", "United Kingdom")
+    obj = make.pledge(
+        title="Franco-British troops",
         pledgers=("FR", "GB"),
+        category=Category.TROOPS,
         troops_min=15000,
         troops_max=30000,
         condition=Condition.UPON_CEASEFIRE,
         condition_state=ConditionState.PENDING,
     )
-    obj.change_status(
-        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=data.source(), note="Announced in Paris"
-    )
+    make.move(obj, Status.ANNOUNCED, datetime.date(2025, 3, 11), note="Announced in Paris")
     page = analyst_client.get(URL).content.decode()
     assert "State FR, United Kingdom" in page
     assert "15,000–30,000 troops" in page
@@ -123,13 +119,13 @@ def test_quantity_summary(fields, expected):
     ],
 )
 def test_search_by_title_state_and_source(analyst_client, query, expected):
-    data.french_pledge()
+    make.french_pledge()
     Source.objects.filter(key="france24-2025-03").update(publisher="Radio France")
-    other = data.pledge("Other pledge", pledgers=("GB",))
-    Citation.objects.create(pledge=other, source=data.source("bbc-2025", title="BBC story"), quote="q")
-    data.state("GB").__class__.objects.filter(code="GB").update(name="United Kingdom")
+    other = make.pledge(title="Other pledge", pledgers=("GB",))
+    Citation.objects.create(pledge=other, source=make.source("bbc-2025", title="BBC story"), quote="q")
+    State.objects.filter(code="GB").update(name="United Kingdom")
     page = analyst_client.get(URL, {"q": query}).content.decode()
-    found = {title.split()[0] for title in (data.FRENCH_PLEDGE, "Other pledge") if title in page}
+    found = {title.split()[0] for title in (make.FRENCH_PLEDGE, "Other pledge") if title in page}
     assert found == expected
 
 
@@ -138,19 +134,28 @@ def test_filters(analyst_client):
     declaration = Declaration.objects.create(
         slug="paris-decl", title="Paris Declaration", kind="statement", status="adopted"
     )
-    src = data.source()
-    a = data.pledge(
-        "A ceasefire troops",
+    a = make.pledge(
+        title="A ceasefire troops",
         pledgers=("FR",),
+        category=Category.TROOPS,
         summit=summit,
         condition=Condition.UPON_CEASEFIRE,
         condition_state=ConditionState.PENDING,
     )
-    b = data.pledge(
-        "B money", pledgers=("DE",), category=Category.FUNDING, declaration=declaration, last_reviewed_at=timezone.now()
+    b = make.pledge(
+        title="B money",
+        pledgers=("DE",),
+        category=Category.FUNDING,
+        declaration=declaration,
+        last_reviewed_at=timezone.now(),
     )
-    c = data.pledge("C done", pledgers=("GB",), last_reviewed_at=timezone.now() - datetime.timedelta(days=120))
-    c.change_status(Status.FULFILLED, effective_date=datetime.date(2025, 6, 1), source=src, note="Delivered")
+    c = make.pledge(
+        title="C done",
+        pledgers=("GB",),
+        category=Category.TROOPS,
+        last_reviewed_at=timezone.now() - datetime.timedelta(days=120),
+    )
+    make.move(c, Status.FULFILLED, datetime.date(2025, 6, 1), note="Delivered")
     fr = a.pledgers.get()
 
     def titles(params):
@@ -203,6 +208,6 @@ class _Request:
 def test_seeded_changelist_runs_the_same_queries(seeded, analyst_client):
     page, ctx = changelist_queries(analyst_client)
     text = page.content.decode()
-    assert data.FRENCH_PLEDGE in text
+    assert make.FRENCH_PLEDGE in text
     assert "€2.0 bn" in text
-    assert len(ctx) == 14, "\n".join(q["sql"] for q in ctx)
+    assert len(ctx) == 15, "\n".join(q["sql"] for q in ctx)

@@ -1,4 +1,5 @@
-"""Roles created by migration 0002_roles: what an Analyst, a Viewer and a superuser may do, per model."""
+"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments): what an Analyst, a
+Viewer and a superuser may do, per model."""
 
 import datetime
 
@@ -7,10 +8,12 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from commitments import models
-from commitments.choices import Status
+from commitments.choices import InstrumentRole, InstrumentStatus, Status
 
-from . import admin_data as data
+from . import builders as make
 
+# Migration 0007's models: instruments, their parties and status history, people, posts, statements.
+INSTRUMENT_MODELS = ["instrument", "instrumentparty", "instrumentstatuschange", "person", "post", "statement"]
 MODELS = [
     "pledge",
     "summit",
@@ -24,8 +27,12 @@ MODELS = [
     "declarationcomponent",
     "forcerequirement",
     "state",
+    *INSTRUMENT_MODELS,
 ]
-EDITED_BY_ANALYSTS = set(MODELS) - {"state", "statuschange"}
+# Status histories are written only by change_status (the Analyst's add right on them is what lets
+# them change a status), never through their own admin pages.
+HISTORIES = {"statuschange", "instrumentstatuschange"}
+EDITED_BY_ANALYSTS = set(MODELS) - {"state"} - HISTORIES
 
 ANALYST_PERMISSIONS = {
     f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
@@ -45,14 +52,14 @@ def test_the_migration_grants_exactly_these_permissions(db):
 @pytest.fixture
 def one_of_each(db):
     """One record of every model, keyed by model name."""
-    fr = data.state("FR", "France")
-    src = data.source()
-    summit = models.Summit.objects.create(slug="paris", title="Paris summit", kind="leaders_summit", date="2025-03-11")
-    declaration = models.Declaration.objects.create(
-        slug="decl", title="Paris Declaration", kind="statement", status="adopted"
-    )
-    pledge = data.pledge("Troops", pledgers=("FR",))
-    step = pledge.change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 11), source=src, note="x")
+    fr = make.state("FR", "France")
+    src = make.source()
+    summit = make.summit("paris", title="Paris summit", date=datetime.date(2025, 3, 11))
+    declaration = make.declaration("decl", title="Paris Declaration", kind="statement")
+    pledge = make.pledge("troops", title="Troops", category="troops")
+    step = make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 3, 11), source=src, note="x")
+    instrument = make.instrument("force", name="Multinational force")
+    person = make.person("someone", name="Someone")
     return {
         "pledge": pledge,
         "summit": summit,
@@ -74,13 +81,21 @@ def one_of_each(db):
             slug="ff", title="Force", troops_min=1, troops_max=2
         ),
         "state": fr,
+        "instrument": instrument,
+        "instrumentparty": make.instrument_party(instrument, fr, InstrumentRole.LEAD, source=src),
+        "instrumentstatuschange": make.move(
+            instrument, InstrumentStatus.AGREED, datetime.date(2025, 3, 11), source=src, note="x"
+        ),
+        "person": person,
+        "post": make.post("someone-minister", holder=person, party=fr, source=src),
+        "statement": make.statement("said", about=[instrument], speaker=person, source=src),
     }
 
 
 def expected(role, model) -> dict:
     if role == "superuser":
-        # Status history is written only by Pledge.change_status and goes only with its pledge.
-        if model == "statuschange":
+        # A status history is written only by change_status and goes only with its record.
+        if model in HISTORIES:
             return {"view": True, "add": False, "change": False, "delete": False}
         return {"view": True, "add": True, "change": True, "delete": True}
     if role == "Analyst":
@@ -93,7 +108,7 @@ def expected(role, model) -> dict:
 @pytest.mark.parametrize("role", ["Analyst", "Viewer", "superuser"])
 def test_role_can_and_cannot(one_of_each, role, model):
     client = Client()
-    client.force_login(data.user("someone", None if role == "superuser" else role, superuser=role == "superuser"))
+    client.force_login(make.user("someone", None if role == "superuser" else role, superuser=role == "superuser"))
     obj = one_of_each[model]
     base = f"/admin/commitments/{model}/"
     want = expected(role, model)
@@ -117,7 +132,7 @@ def test_role_can_and_cannot(one_of_each, role, model):
 @pytest.mark.parametrize("role", ["Analyst", "Viewer"])
 def test_only_superusers_manage_accounts(db, role):
     client = Client()
-    client.force_login(data.user("someone", role))
+    client.force_login(make.user("someone", role))
     for url in ("/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"):
         assert client.get(url).status_code == 403
     index = client.get("/admin/").content.decode()

@@ -7,20 +7,11 @@ import pytest
 from commitments.choices import Status
 from commitments.models import Pledge, StatusChange
 
-from . import admin_data as data
+from . import builders as make
+from .html_forms import form_data
 
 LIST = "/admin/commitments/pledge/"
-
-
-@pytest.fixture
-def analyst(db):
-    return data.user("ana", "Analyst")
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    client.force_login(analyst)
-    return client
+SOURCE = "guardian-2025-03-11"  # the source the analyst's changes below cite
 
 
 def change(status=Status.ANNOUNCED, **fields):
@@ -29,7 +20,7 @@ def change(status=Status.ANNOUNCED, **fields):
         "effective_date": "2025-03-11",
         "precision": "day",
         "note": "Announced at the Paris summit",
-        "source": str(data.source().pk),
+        "source": str(make.source(SOURCE).pk),
         "quote": "",
         "attribution": "",
         "apply": "Change status",
@@ -38,7 +29,7 @@ def change(status=Status.ANNOUNCED, **fields):
 
 
 def test_change_status_from_the_pledge_page(analyst_client, analyst):
-    pledge = data.french_pledge()
+    pledge = make.french_pledge()
     page = analyst_client.get(f"{LIST}{pledge.pk}/change/").content.decode()
     url = f"{LIST}{pledge.pk}/change-status/"
     assert url in page  # the "Change status" button
@@ -72,7 +63,7 @@ def test_change_status_from_the_pledge_page(analyst_client, analyst):
     ],
 )
 def test_rejected_change_is_a_form_error_and_writes_nothing(analyst_client, fields, field, message):
-    pledge = data.french_pledge()
+    pledge = make.french_pledge()
     response = analyst_client.post(f"{LIST}{pledge.pk}/change-status/", change(**fields))
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -92,20 +83,19 @@ def select(client, pledges, **fields):
 
 
 def test_bulk_status_change_writes_one_history_row_per_pledge(analyst_client):
-    pledges = [data.pledge(f"Pledge {n}") for n in range(3)]
+    pledges = [make.pledge(title=f"Pledge {n}") for n in range(3)]
     response = select(analyst_client, pledges)
     assert response.status_code == 302
     assert StatusChange.objects.count() == 3
     assert set(Pledge.objects.values_list("status", flat=True)) == {Status.ANNOUNCED}
     for pledge in pledges:
-        assert pledge.status_changes.get().source == data.source()
+        assert pledge.status_changes.get().source == make.source(SOURCE)
 
 
 def test_bulk_status_change_is_all_or_none(analyst_client):
-    pledges = [data.pledge(f"Pledge {n}") for n in range(3)]
-    src = data.source()
-    pledges[1].change_status(Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 1), source=src, note="earlier")
-    pledges[2].change_status(Status.AGREED, effective_date=datetime.date(2025, 4, 1), source=src, note="later")
+    pledges = [make.pledge(title=f"Pledge {n}") for n in range(3)]
+    make.move(pledges[1], Status.ANNOUNCED, datetime.date(2025, 3, 1), note="earlier")
+    make.move(pledges[2], Status.AGREED, datetime.date(2025, 4, 1), note="later")
     before = StatusChange.objects.count()
     # Pledge 1 is already announced; pledge 2's last change took effect after 11 March.
     response = select(analyst_client, pledges)
@@ -121,42 +111,38 @@ def test_bulk_status_change_is_all_or_none(analyst_client):
     assert 'value="Announced at the Paris summit"' in page or "Announced at the Paris summit</textarea>" in page
 
 
-def test_viewer_cannot_change_status(client, db):
-    client.force_login(data.user("vic", "Viewer"))
-    pledge = data.french_pledge()
-    assert client.get(f"{LIST}{pledge.pk}/change-status/").status_code == 403
-    assert client.post(f"{LIST}{pledge.pk}/change-status/", change()).status_code == 403
-    page = client.get(f"{LIST}{pledge.pk}/change/").content.decode()
+def test_viewer_cannot_change_status(viewer_client):
+    pledge = make.french_pledge()
+    assert viewer_client.get(f"{LIST}{pledge.pk}/change-status/").status_code == 403
+    assert viewer_client.post(f"{LIST}{pledge.pk}/change-status/", change()).status_code == 403
+    page = viewer_client.get(f"{LIST}{pledge.pk}/change/").content.decode()
     assert "change-status/" not in page
     # Nor through the action: a viewer is not offered it, and posting it does nothing.
-    client.post(LIST, {"action": "change_status_action", "_selected_action": [pledge.pk], **change()})
+    viewer_client.post(LIST, {"action": "change_status_action", "_selected_action": [pledge.pk], **change()})
     assert StatusChange.objects.count() == 0
 
 
 def test_a_status_changed_since_the_page_was_shown_is_not_built_upon(analyst_client):
-    pledge = data.french_pledge()
+    pledge = make.french_pledge()
     url = f"{LIST}{pledge.pk}/change-status/"
     page = analyst_client.get(url)
-    src = data.source()
-    Pledge.objects.get().change_status(Status.AGREED, effective_date=datetime.date(2025, 3, 1), source=src, note="B")
-    response = analyst_client.post(url, data.form_data(page, "change-status-form", **change()))
+    make.move(Pledge.objects.get(), Status.AGREED, datetime.date(2025, 3, 1), note="B")
+    response = analyst_client.post(url, form_data(page, "change-status-form", **change()))
     assert response.status_code == 200
     assert "changed to “Agreed or endorsed” by someone else" in " ".join(response.context["form"].errors["status"])
     assert Pledge.objects.get().status == Status.AGREED
     # The page now shows the current status; submitting again is a deliberate change.
-    response = analyst_client.post(url, data.form_data(response, "change-status-form", **change()))
+    response = analyst_client.post(url, form_data(response, "change-status-form", **change()))
     assert response.status_code == 302
     assert Pledge.objects.get().status == Status.ANNOUNCED
 
 
 def test_bulk_change_refuses_pledges_changed_since_the_page_was_shown(analyst_client):
-    pledges = [data.pledge(f"Pledge {n}") for n in range(2)]
+    pledges = [make.pledge(title=f"Pledge {n}") for n in range(2)]
     ids = [str(p.pk) for p in pledges]
     question = analyst_client.post(LIST, {"action": "change_status_action", "_selected_action": ids, "index": "0"})
-    Pledge.objects.get(pk=pledges[1].pk).change_status(
-        Status.ANNOUNCED, effective_date=datetime.date(2025, 3, 1), source=data.source(), note="B"
-    )
-    response = analyst_client.post(LIST, data.form_data(question, "change-status-form", **change(Status.AGREED)))
+    make.move(Pledge.objects.get(pk=pledges[1].pk), Status.ANNOUNCED, datetime.date(2025, 3, 1), note="B")
+    response = analyst_client.post(LIST, form_data(question, "change-status-form", **change(Status.AGREED)))
     assert response.status_code == 200
     assert "Pledge 1</a>: Its status was changed to “Announced” by someone else" in response.content.decode()
     assert StatusChange.objects.count() == 1  # only B's

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from commitments import models
 from commitments.models.tokens import hash_key
 
-from . import api_support as make
+from . import builders as make
 
 pytestmark = [pytest.mark.django_db]
 
@@ -41,9 +41,9 @@ def principal_client(name: str) -> APIClient:
     if name.startswith("anonymous"):
         return APIClient()
     if "superuser" in name:
-        return make.token_client(make.superuser(), can_write=True)[0]
+        return make.token_client(make.user(superuser=True), can_write=True)[0]
     role = "Analyst" if "Analyst" in name else "Viewer"
-    user = make.user_with_role(role)
+    user = make.user(role=role, staff=False)
     if "token" in name:
         return make.token_client(user, can_write="read-write" in name)[0]
     return make.session_client(user)
@@ -56,6 +56,9 @@ def operations():
     make.summit("paris")
     make.declaration("paris-text")
     shown = make.pledge("shown", citations=1)
+    make.instrument("force")
+    make.post("envoy", holder=make.person("someone"))
+    make.statement("said")
     new = {"slug": "created", "title": "New", "category": "troops", "pledgers": ["FR"]}
     reads = [
         ("GET", "/api/", None),
@@ -70,6 +73,14 @@ def operations():
         ("GET", "/api/declarations/paris-text/", None),
         ("GET", "/api/sources/", None),
         ("GET", "/api/sources/bbc/", None),
+        ("GET", "/api/instruments/", None),
+        ("GET", "/api/instruments/force/", None),
+        ("GET", "/api/instruments/force/history/", None),
+        ("GET", "/api/people/someone/", None),
+        ("GET", "/api/posts/envoy/", None),
+        ("GET", "/api/statements/", None),
+        ("GET", "/api/statements/said/", None),
+        ("GET", "/api/instruments/export.csv", None),
         ("GET", "/api/changes/", None),
         ("GET", "/api/schema/", None),
         ("GET", "/api/docs/", None),
@@ -96,6 +107,12 @@ def operations():
             "/api/summits/paris/",
             "/api/declarations/",
             "/api/sources/bbc/",
+            "/api/instruments/",
+            "/api/instruments/force/",
+            "/api/instruments/force/history/",
+            "/api/people/someone/",
+            "/api/posts/",
+            "/api/statements/said/",
             "/api/changes/",
             "/api/pledges/{pk}/history/",
         )
@@ -125,7 +142,7 @@ def test_permission_matrix(settings, principal):
     got, wanted = {}, {}
     for kind, items in (("read", reads), ("write", writes), ("not offered", not_offered)):
         for method, url, data in items:
-            target = make.pledge(citations=0)  # each write acts on a pledge of its own
+            target = make.pledge()  # each write acts on a pledge of its own
             url = url.format(pk=target.pk)
             payload = "" if data is None else json.dumps(data)
             response = client.generic(method, url, payload, content_type="application/json")
@@ -143,11 +160,11 @@ def test_permission_matrix(settings, principal):
 
 def test_read_only_token_and_viewer_messages_say_why(settings):
     settings.PUBLIC_READ = False
-    analyst = make.user_with_role("Analyst")
+    analyst = make.user(role="Analyst", staff=False)
     read_only, _ = make.token_client(analyst, can_write=False)
     response = read_only.post("/api/pledges/", {}, format="json")
     assert response.status_code == 403 and "read-only" in response.json()["detail"]
-    viewer_writer, _ = make.token_client(make.user_with_role("Viewer"), can_write=True)
+    viewer_writer, _ = make.token_client(make.user(role="Viewer", staff=False), can_write=True)
     response = viewer_writer.post("/api/pledges/", {}, format="json")
     assert response.status_code == 403 and "commitments.add_pledge" in response.json()["detail"]
 
@@ -170,7 +187,7 @@ def test_bad_tokens_are_401(settings, header):
 
 def test_tokens_are_stored_hashed_and_record_use(settings):
     settings.PUBLIC_READ = False
-    user = make.user_with_role("Viewer")
+    user = make.user(role="Viewer", staff=False)
     token, key = models.ApiToken.issue(user, name="sync", can_write=False)
     assert token.key_hash == hash_key(key) and key not in {token.key_hash, token.prefix}
     assert key.startswith(token.prefix)
@@ -186,7 +203,7 @@ def test_tokens_are_stored_hashed_and_record_use(settings):
 
 def test_admin_issues_a_token_and_shows_the_key_once(client):
     admin = User.objects.create_superuser("root", "root@example.org", None)
-    owner = make.user_with_role("Analyst")
+    owner = make.user(role="Analyst", staff=False)
     client.force_login(admin)
     response = client.post(
         "/admin/commitments/apitoken/add/", {"name": "partner", "user": owner.pk, "can_write": "on"}, follow=True
@@ -210,12 +227,12 @@ def test_anonymous_and_token_clients_are_throttled(settings):
     anonymous = APIClient()
     assert [anonymous.get("/api/states/").status_code for _ in range(4)] == [200, 200, 200, 429]
     throttled = anonymous.get("/api/states/")
-    assert int(throttled["Retry-After"]) > 0
-    token_client, _ = make.token_client(make.user_with_role("Viewer"), can_write=False)
+    assert 0 < int(throttled["Retry-After"]) <= 60  # within the rate's minute
+    token_client, _ = make.token_client(make.user(role="Viewer", staff=False), can_write=False)
     assert [token_client.get("/api/states/").status_code for _ in range(6)] == [200] * 5 + [429]
-    other_token, _ = make.token_client(make.user_with_role("Viewer"), can_write=False)
+    other_token, _ = make.token_client(make.user(role="Viewer", staff=False), can_write=False)
     assert other_token.get("/api/states/").status_code == 200  # counted per token
-    session = make.session_client(make.user_with_role("Analyst"))
+    session = make.session_client(make.user(role="Analyst", staff=False))
     assert {session.get("/api/states/").status_code for _ in range(8)} == {200}  # analysts at work are not limited
 
 

@@ -11,14 +11,13 @@ from rest_framework.test import APIClient
 from commitments import models
 from commitments.choices import Status
 
-from . import api_support as make
+from . import builders as make
 
 pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def public(settings):
-    settings.PUBLIC_READ = True
+def anyone_reads(public):
     cache.clear()  # throttle counts must not carry over between tests
 
 
@@ -34,14 +33,27 @@ def ids(response) -> list[int]:
 
 def test_root_lists_every_endpoint(client):
     body = client.get("/api/").json()
-    assert set(body) == {"pledges", "states", "summits", "declarations", "sources", "changes", "schema", "docs"}
+    assert set(body) == {
+        "pledges",
+        "states",
+        "summits",
+        "declarations",
+        "sources",
+        "instruments",
+        "people",
+        "posts",
+        "statements",
+        "changes",
+        "schema",
+        "docs",
+    }
     assert body["pledges"] == "http://testserver/api/pledges/"
 
 
 def test_pledge_shows_everything_a_client_needs(client):
     summit = make.summit()
     declaration = make.declaration()
-    whole = make.pledge("bulk", pledgers=("FR", "GB"), citations=0)
+    whole = make.pledge("bulk", pledgers=("FR", "GB"))
     share = make.pledge(
         "share",
         pledgers=("FR",),
@@ -101,6 +113,15 @@ def test_reference_endpoints_list_and_detail_by_natural_key(client, endpoint, lo
     assert client.get(f"/api/{endpoint}/no-such-thing/").status_code == 404
 
 
+def test_summit_shows_hosts_chairs_and_organisers_apart(client):
+    summit = make.summit("london")
+    summit.hosts.set([make.state("GB")])
+    summit.chairs.set([make.state("DE")])
+    summit.organisers.set([make.state("GB"), make.state("FR")])
+    body = client.get("/api/summits/london/").json()
+    assert (body["hosts"], body["chairs"], sorted(body["organisers"])) == (["GB"], ["DE"], ["FR", "GB"])
+
+
 def test_declaration_shows_parties_and_summit(client):
     paris = make.declaration("paris")
     paris.summit = make.summit("paris-summit")
@@ -110,7 +131,9 @@ def test_declaration_shows_parties_and_summit(client):
     )
     body = client.get("/api/declarations/paris/").json()
     assert body["summit"] == "paris-summit"
-    assert body["parties"] == [{"state": "FR", "role": "signatory", "signed_on": None, "represented_by": ""}]
+    assert body["parties"] == [
+        {"state": "FR", "role": "signatory", "signed_on": None, "represented_by": "", "representatives": []}
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,11 +144,10 @@ def test_declaration_shows_parties_and_summit(client):
 def spread():
     """Pledges differing in every filtered attribute."""
     summit, declaration = make.summit("paris"), make.declaration("coalition-text")
-    troops = make.pledge("troops-fr-gb", pledgers=("FR", "GB"), citations=0, summit=summit)
+    troops = make.pledge("troops-fr-gb", pledgers=("FR", "GB"), category="troops", summit=summit)
     money = make.pledge(
         "money-de",
         pledgers=("DE",),
-        citations=0,
         category="funding",
         amount="5.00",
         currency="EUR",
@@ -174,7 +196,10 @@ def test_updated_since(client, spread):
     cutoff = models.Pledge.objects.order_by("-updated_at").first().updated_at
     troops.title = "changed"
     troops.save()
-    assert [row["slug"] for row in client.get("/api/pledges/", {"updated_since": cutoff.isoformat()}).json()["results"]]
+    # The cutoff is the money pledge's status change, the last write before: "at or after" it are
+    # that pledge and the one saved since.
+    since_cutoff = client.get("/api/pledges/", {"updated_since": cutoff.isoformat()}).json()["results"]
+    assert [row["slug"] for row in since_cutoff] == ["troops-fr-gb", "money-de"]
     newer = client.get("/api/pledges/", {"updated_since": troops.updated_at.isoformat()}).json()["results"]
     assert [row["slug"] for row in newer] == ["troops-fr-gb"]
 
@@ -228,7 +253,6 @@ def test_bad_parameters_elsewhere_are_400(client, url, field):
 
 def test_reference_filters(client):
     make.state("FR", "France")
-    make.models = models
     nato = models.State.objects.create(code="NATO", name="NATO", kind="international_organisation")
     assert [r["code"] for r in client.get("/api/states/?kind=international_organisation").json()["results"]] == [
         nato.code
@@ -253,13 +277,13 @@ def test_reference_filters(client):
 
 
 def test_as_of_gives_status_as_it_stood_and_leaves_out_later_pledges(client):
-    early = make.pledge("early", citations=0)
+    early = make.pledge("early")
     make.move(early, Status.ANNOUNCED, datetime.date(2025, 1, 10))
     make.move(early, Status.COMMITTED, datetime.date(2025, 3, 1))
     make.move(early, Status.FULFILLED, datetime.date(2025, 6, 1))
-    late = make.pledge("late", citations=0)
+    late = make.pledge("late")
     make.move(late, Status.ANNOUNCED, datetime.date(2025, 5, 1))
-    make.pledge("never-changed", citations=0)
+    make.pledge("never-changed")
 
     def as_of(day, extra=""):
         rows = client.get(f"/api/pledges/?as_of={day}{extra}").json()["results"]
@@ -282,7 +306,7 @@ def test_as_of_gives_status_as_it_stood_and_leaves_out_later_pledges(client):
 
 def test_as_of_runs_a_fixed_number_of_queries(client):
     for n in range(5):
-        made = make.pledge(citations=1)
+        made = make.pledge(pledgers=("FR", "GB", "DE"), citations=1)
         make.move(made, Status.ANNOUNCED, datetime.date(2025, 1, n + 1))
     with CaptureQueriesContext(connection) as queries:
         assert len(ids(client.get("/api/pledges/?as_of=2025-06-01"))) == 5
@@ -297,21 +321,22 @@ def test_as_of_runs_a_fixed_number_of_queries(client):
 def test_keyset_pages_cover_every_row_once_in_any_ordering(client):
     for n in range(7):
         amount = None if n % 3 == 0 else f"{n % 2}.00"  # NULLs and ties, the hard cases for a cursor
-        make.pledge(f"p{n}", citations=0, amount=amount, currency="USD" if amount else "")
+        make.pledge(f"p{n}", amount=amount, currency="USD" if amount else "")
     everyone = sorted(models.Pledge.objects.values_list("id", flat=True))
     for ordering in ("", "id", "-id", "amount_eur", "title", "-title", "updated_at", "-status_changed_on", "category"):
-        seen, url = [], f"/api/pledges/?page_size=2&ordering={ordering}"
+        seen, sizes, url = [], [], f"/api/pledges/?page_size=2&ordering={ordering}"
         while url:
             body = client.get(url).json()
-            assert len(body["results"]) <= 2
+            sizes.append(len(body["results"]))
             seen += [row["id"] for row in body["results"]]
             url = body["next"]
+        assert sizes == [2, 2, 2, 1], ordering  # 7 pledges, 2 a page
         assert sorted(seen) == everyone and len(seen) == len(everyone), ordering
 
 
 def test_pages_follow_the_requested_order(client):
     for slug in ("b", "c", "a"):
-        make.pledge(slug, citations=0)
+        make.pledge(slug)
     first = client.get("/api/pledges/?ordering=-title&page_size=2").json()
     assert [row["slug"] for row in first["results"]] == ["c", "b"]
     assert [row["slug"] for row in client.get(first["next"]).json()["results"]] == ["a"]
@@ -320,7 +345,7 @@ def test_pages_follow_the_requested_order(client):
 
 
 def test_list_does_not_count_rows(client):
-    make.pledge(citations=0)
+    make.pledge()
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/pledges/")
     assert not any("COUNT(" in query["sql"].upper() for query in queries)
@@ -334,8 +359,8 @@ LIST_QUERIES = {
     "/api/pledges/": 3,
     # states
     "/api/states/": 1,
-    # summits; their hosts
-    "/api/summits/": 2,
+    # summits; their hosts; their chairs; their organisers
+    "/api/summits/": 4,
     # declarations joined to summit and superseded text; their parties joined to states
     "/api/declarations/": 2,
     # sources
@@ -354,6 +379,8 @@ def populate(count: int):
         made = make.pledge(pledgers=codes, citations=3)
         summit = make.summit(f"summit-{made.pk}")
         summit.hosts.set(models.State.objects.filter(code__in=codes))
+        summit.chairs.set(models.State.objects.filter(code__in=codes[:1]))
+        summit.organisers.set(models.State.objects.filter(code__in=codes[1:]))
         text = make.declaration(f"text-{made.pk}")
         text.summit = summit
         text.save()
@@ -365,6 +392,20 @@ def populate(count: int):
 
 COUNTER = iter(range(1, 10_000))
 
+# What populate(1) makes, as each endpoint lists it: 3 states as pledgers, hosts and parties; the
+# pledge; its 3 citations' sources and the parties' 3; the summit; the text. The change feed has
+# the 3 states; the pledge created and its pledgers set; each citation's source created and the
+# pledge updated by the citation; the summit created and its hosts, chairs and organisers set; the
+# text created and its summit set; the parties' 3 sources created, and the text updated by each party.
+ROWS_OF_ONE = {
+    "/api/pledges/": 1,
+    "/api/states/": 3,
+    "/api/summits/": 1,
+    "/api/declarations/": 1,
+    "/api/sources/": 3 + 3,
+    "/api/changes/": 3 + 2 + 3 * 2 + 4 + 2 + 3 * 2,
+}
+
 
 @pytest.mark.parametrize("url", list(LIST_QUERIES))
 def test_list_query_count_does_not_grow_with_rows(client, settings, url):
@@ -372,7 +413,7 @@ def test_list_query_count_does_not_grow_with_rows(client, settings, url):
     populate(1)
     with CaptureQueriesContext(connection) as one:
         response = client.get(url)
-    assert response.status_code == 200 and len(response.json()["results"]) >= 1
+    assert response.status_code == 200 and len(response.json()["results"]) == ROWS_OF_ONE[url]
     populate(49)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url, {"page_size": 50})
@@ -381,9 +422,9 @@ def test_list_query_count_does_not_grow_with_rows(client, settings, url):
 
 
 def test_history_lists_status_changes_in_a_fixed_number_of_queries(client):
-    made = make.pledge(citations=0)
-    make.move(made, Status.ANNOUNCED, datetime.date(2025, 1, 1))
-    make.move(made, Status.AGREED, datetime.date(2025, 2, 1))
+    made = make.pledge()
+    make.move(made, Status.ANNOUNCED, datetime.date(2025, 1, 1), source=make.source("bbc-1"))
+    make.move(made, Status.AGREED, datetime.date(2025, 2, 1), source=make.source("bbc-2"))
     with CaptureQueriesContext(connection) as queries:
         body = client.get(f"/api/pledges/{made.pk}/history/").json()
     # the pledge (404 if absent); its status changes joined to sources
@@ -392,7 +433,7 @@ def test_history_lists_status_changes_in_a_fixed_number_of_queries(client):
         (1, "not_assessable", "announced"),
         (2, "announced", "agreed"),
     ]
-    assert body["results"][0]["source"]["key"]
+    assert [row["source"]["key"] for row in body["results"]] == ["bbc-1", "bbc-2"]
     assert client.get("/api/pledges/999999/history/").status_code == 404
 
 
@@ -401,7 +442,7 @@ def test_history_lists_status_changes_in_a_fixed_number_of_queries(client):
 
 
 def test_pledge_etag_follows_version(client):
-    made = make.pledge(citations=0)
+    made = make.pledge()
     first = client.get(f"/api/pledges/{made.pk}/")["ETag"]
     made.title = "new title"
     made.save()
@@ -426,7 +467,7 @@ def test_docs_page_uses_installed_assets(client):
 
 def test_browsable_api_renders_for_a_signed_in_analyst():
     made = make.pledge(citations=1)
-    client = make.session_client(make.user_with_role("Analyst"))
+    client = make.session_client(make.user(role="Analyst", staff=False))
     for url in ("/api/", "/api/pledges/", f"/api/pledges/{made.pk}/", "/api/changes/", "/api/states/"):
         page = client.get(url, HTTP_ACCEPT="text/html")
         assert page.status_code == 200 and page["Content-Type"].startswith("text/html"), url

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from commitments import models
 
-from . import api_support as make
+from . import builders as make
 
 pytestmark = [pytest.mark.django_db]
 
@@ -57,20 +57,31 @@ schema = load_schema()
 
 
 @pytest.fixture(autouse=True)
-def records(settings):
-    settings.PUBLIC_READ = True
+def records(public, settings):
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.API_CHANGES_SETTLE_SECONDS = 0
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "token": None}}
     cache.clear()
-    whole = make.pledge("whole", pledgers=("FR", "GB"), citations=2, summit=make.summit("paris"))
+    whole = make.pledge("whole", pledgers=("FR", "GB"), citations=2, category="troops", summit=make.summit("paris"))
     share = make.pledge(
-        "share", pledgers=("FR",), citations=1, part_of=whole, declaration=make.declaration("paris-text")
+        "share", citations=1, category="troops", part_of=whole, declaration=make.declaration("paris-text")
     )
     make.source("bbc")
-    _, key = models.ApiToken.issue(make.superuser(), name="schemathesis", can_write=True)
+    arch = make.architecture()
+    _, key = models.ApiToken.issue(make.user(superuser=True), name="schemathesis", can_write=True)
     AUTH["Authorization"] = f"Token {key}"
     EXISTING.update(id=[whole.pk, share.pk], code=["FR", "GB"], slug=["paris", "paris-text"], key=["bbc"])
+    # A slug is looked for among the records of the path's resource ("<resource>:<parameter>").
+    EXISTING.update(
+        {
+            "summits:slug": ["paris", arch["summit"].slug],
+            "declarations:slug": ["paris-text"],
+            "instruments:slug": [arch["force"].slug, arch["monitoring"].slug],
+            "people:slug": [person.slug for person in arch["people"].values()],
+            "posts:slug": [post.slug for post in arch["posts"].values()],
+            "statements:slug": [statement.slug for statement in arch["statements"].values()],
+        }
+    )
     # As Django's test client does: the WSGI handler would otherwise close the connection at each
     # request, losing the test's transaction and the records above.
     request_started.disconnect(close_old_connections)
@@ -81,8 +92,9 @@ def records(settings):
 def point_at_existing_records(case):
     """Deterministically replace about half the generated path parameters with real ones, and
     give If-Match the pledge's current ETag (a random one can only answer 412, tested elsewhere)."""
+    resource = case.path.split("/")[2]  # /api/<resource>/...
     for name, value in (case.path_parameters or {}).items():
-        choices = EXISTING.get(name)
+        choices = EXISTING.get(f"{resource}:{name}") or EXISTING.get(name)
         if choices and (len(str(value)) % 2 == 0 or case.path.endswith("/status/")):
             case.path_parameters[name] = choices[sum(map(ord, str(value))) % len(choices)]
     if case.headers and "If-Match" in case.headers:

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from commitments.models import Pledge
 
-from . import admin_data as data
-from .browser import ARTIFACTS, browser_test
+from . import builders as make
+from .browser import ARTIFACTS, TIMEOUT_MS, browser_test
 
 pytestmark = browser_test
 
@@ -25,11 +26,11 @@ def site(live_server, settings):
 
 def log_in(browser, site, username):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(f"{site}/admin/login/?next=/admin/commitments/pledge/")
     page.fill("#id_username", username)
-    page.fill("#id_password", data.PASSWORD)
+    page.fill("#id_password", make.PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/commitments/pledge/$"))
     return context, page
@@ -41,22 +42,23 @@ def shot(page, name):
 
 def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_history(browser, site, transactional_db):
     call_command("seed", verbosity=0)
-    pledge = Pledge.objects.get(title=data.FRENCH_PLEDGE)
+    pledge = Pledge.objects.get(title=make.FRENCH_PLEDGE)
     assert (pledge.amount, pledge.currency, list(pledge.pledgers.values_list("code", flat=True))) == (
         2_000_000_000,
         "EUR",
         ["FR"],
     )
-    data.user("ana", "Analyst")
+    make.user("ana", "Analyst", password=make.PASSWORD)
     context, page = log_in(browser, site, "ana")
 
     page.fill("#searchbar", "2 billion")
     page.press("#searchbar", "Enter")
-    page.wait_for_selector("#result_list")
-    assert page.locator("#result_list tbody tr").count() == 1
-    assert "€2.0 bn" in page.inner_text("#result_list")
+    # The unsearched list has a #result_list too: wait for the search's own page.
+    page.wait_for_url(re.compile(r"[?&]q=2\+billion"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("€2.0 bn")
     shot(page, "1-search")
-    page.click(f"#result_list a:text('{data.FRENCH_PLEDGE}')")
+    page.click(f"#result_list a:text('{make.FRENCH_PLEDGE}')")
 
     page.click("a.changestatuslink")
     page.select_option("select[name=status]", "in_implementation")
@@ -68,13 +70,12 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
     shot(page, "2-change-status")
     page.click("input[name=apply]")
 
-    page.wait_for_selector(".messagelist .success")
-    assert "Status changed to “In implementation" in page.inner_text(".messagelist")
-    assert "First tranche reported as paid" in page.inner_text("body")  # the status history inline
+    expect(page.locator(".messagelist .success")).to_contain_text("Status changed to “In implementation")
+    expect(page.locator("body")).to_contain_text("First tranche reported as paid")  # the status history inline
     page.click("a.historylink")
-    history = page.inner_text("#change-history")
-    assert "Status:" in history and "Announced" in history and "In implementation" in history
-    assert "ana" in history
+    history = page.locator("#change-history")
+    for text in ("Status:", "Announced", "In implementation", "ana"):
+        expect(history).to_contain_text(text)
     shot(page, "3-history")
     context.close()
 
@@ -84,9 +85,9 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
 
 
 def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site, transactional_db):
-    pledge = data.french_pledge()
-    data.user("ana", "Analyst")
-    data.user("bob", "Analyst")
+    pledge = make.french_pledge()
+    make.user("ana", "Analyst", password=make.PASSWORD)
+    make.user("bob", "Analyst", password=make.PASSWORD)
     url = f"{site}/admin/commitments/pledge/{pledge.pk}/change/"
     ana_context, ana = log_in(browser, site, "ana")
     bob_context, bob = log_in(browser, site, "bob")
@@ -95,19 +96,21 @@ def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site
 
     ana.fill("#id_title", "French aid: EUR 2 billion")
     ana.click("input[name=_save]")
-    ana.wait_for_selector(".messagelist .success")
+    expect(ana.locator(".messagelist .success")).to_be_visible()
 
     bob.fill("#id_description", "Bob's reading of the speech")
     bob.click("input[name=_save]")
-    bob.wait_for_selector(".errornote")
-    errors = bob.inner_text(".errorlist.nonfield")
-    assert "was changed by ana" in errors
-    assert "Title: now French aid: EUR 2 billion; yours: French aid announcement of 2 billion euros." in errors
-    assert bob.input_value("#id_description") == "Bob's reading of the speech"
+    expect(bob.locator(".errornote")).to_be_visible()
+    errors = bob.locator(".errorlist.nonfield")
+    expect(errors).to_contain_text("was changed by ana")
+    expect(errors).to_contain_text(
+        "Title: now French aid: EUR 2 billion; yours: French aid announcement of 2 billion euros."
+    )
+    expect(bob.locator("#id_description")).to_have_value("Bob's reading of the speech")
     shot(bob, "4-lost-edit-caught")
 
     bob.click("input[name=_save]")  # having seen the differences, Bob overwrites deliberately
-    bob.wait_for_selector(".messagelist .success")
+    expect(bob.locator(".messagelist .success")).to_be_visible()
     ana_context.close()
     bob_context.close()
     pledge.refresh_from_db()
@@ -115,13 +118,14 @@ def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site
 
 
 def test_viewer_sees_no_save_button(browser, site, transactional_db):
-    pledge = data.french_pledge()
-    data.user("vic", "Viewer")
+    pledge = make.french_pledge()
+    make.user("vic", "Viewer", password=make.PASSWORD)
     context, page = log_in(browser, site, "vic")
     page.goto(f"{site}/admin/commitments/pledge/{pledge.pk}/change/")
-    assert data.FRENCH_PLEDGE in page.inner_text("#content")
-    assert page.locator("input[name=_save]").count() == 0
-    assert page.locator("input[name=_continue]").count() == 0
-    assert page.locator("a.changestatuslink").count() == 0
+    # The pledge's page first, so that the absent buttons below are absent from it.
+    expect(page.locator("#content")).to_contain_text(make.FRENCH_PLEDGE)
+    expect(page.locator("input[name=_save]")).to_have_count(0)
+    expect(page.locator("input[name=_continue]")).to_have_count(0)
+    expect(page.locator("a.changestatuslink")).to_have_count(0)
     shot(page, "5-viewer")
     context.close()

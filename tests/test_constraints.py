@@ -10,37 +10,37 @@ from django.db import IntegrityError, transaction
 
 from commitments import models
 
-from . import factories as f
+from . import builders as make
 
 OLD = datetime.date(1900, 1, 1)
 
 
 def _attendance():
-    s, st = f.summit(), f.state("FR")
-    models.Attendance.objects.create(summit=s, state=st, source=f.source(), quote="q")
-    return models.Attendance(summit=s, state=st, source=f.source(), quote="q")
+    s, st = make.summit(), make.state("FR")
+    models.Attendance.objects.create(summit=s, state=st, source=make.source(), quote="q")
+    return models.Attendance(summit=s, state=st, source=make.source(), quote="q")
 
 
 def _report():
-    s, src = f.summit(), f.source()
+    s, src = make.summit(), make.source()
     models.AttendanceReport.objects.create(summit=s, source=src, counted="countries", value=35)
     return models.AttendanceReport(summit=s, source=src, counted="countries", value=27)
 
 
 def _party(**kw):
-    return models.DeclarationParty(declaration=f.declaration(), state=f.state("FR"), source=f.source(), **kw)
+    return models.DeclarationParty(declaration=make.declaration(), state=make.state("FR"), source=make.source(), **kw)
 
 
 def _party_twice():
-    d, st = f.declaration(), f.state("FR")
-    models.DeclarationParty.objects.create(declaration=d, state=st, role="signatory", source=f.source())
-    return models.DeclarationParty(declaration=d, state=st, role="signatory", source=f.source())
+    d, st = make.declaration(), make.state("FR")
+    models.DeclarationParty.objects.create(declaration=d, state=st, role="signatory", source=make.source())
+    return models.DeclarationParty(declaration=d, state=st, role="signatory", source=make.source())
 
 
 def _component_twice():
-    d = f.declaration()
-    models.DeclarationComponent.objects.create(declaration=d, number=1, text="a", source=f.source())
-    return models.DeclarationComponent(declaration=d, number=1, text="b", source=f.source())
+    d = make.declaration()
+    models.DeclarationComponent.objects.create(declaration=d, number=1, text="a", source=make.source())
+    return models.DeclarationComponent(declaration=d, number=1, text="b", source=make.source())
 
 
 def _pledge(**kw):
@@ -48,7 +48,7 @@ def _pledge(**kw):
 
 
 def _change(**kw):
-    p = f.pledge()
+    p = make.pledge()
     fields = {
         "pledge": p,
         "sequence": 1,
@@ -56,7 +56,7 @@ def _change(**kw):
         "to_status": "announced",
         "effective_date": datetime.date(2025, 3, 27),
         "note": "why",
-        "source": f.source(),
+        "source": make.source(),
     }
     return models.StatusChange(**{**fields, **kw})
 
@@ -82,13 +82,16 @@ CASES = {
         lambda: models.Source(key="s", title="t", url="https://x.org", published_on=OLD),
         "must lie between",
     ),
-    "source key taken": (lambda: models.Source(key=f.source().key, title="t", url="https://x.org"), "already exists"),
+    "source key taken": (
+        lambda: models.Source(key=make.source().key, title="t", url="https://x.org"),
+        "already exists",
+    ),
     "state with a three-letter code": (lambda: models.State(code="FRA", name="France"), "two-letter ISO"),
     "state with a lower-case code": (
         lambda: models.State(code="nato", name="NATO", kind="international_organisation"),
         "upper-case letters",
     ),
-    "state code taken": (lambda: models.State(code=f.state("FR").code, name="Other"), "already exists"),
+    "state code taken": (lambda: models.State(code=make.state("FR").code, name="Other"), "already exists"),
     "summit ending before it starts": (
         lambda: models.Summit(
             slug="s",
@@ -106,7 +109,7 @@ CASES = {
             title="t",
             kind="leaders_summit",
             date=datetime.date(2026, 1, 6),
-            sequence_number=f.summit(sequence_number=15).sequence_number,
+            sequence_number=make.summit(sequence_number=15).sequence_number,
         ),
         "already exists",
     ),
@@ -118,14 +121,14 @@ CASES = {
         ),
         "must lie between",
     ),
-    "declaration superseding itself": (_self_referencing(f.declaration, "supersedes"), "cannot supersede itself"),
+    "declaration superseding itself": (_self_referencing(make.declaration, "supersedes"), "cannot supersede itself"),
     "endorser with a signature date": (
         lambda: _party(role="endorser", signed_on=datetime.date(2026, 1, 6)),
         "Only a signatory has a signature date",
     ),
     "same party twice": (_party_twice, "already has this role"),
     "component number zero": (
-        lambda: models.DeclarationComponent(declaration=f.declaration(), number=0, text="a", source=f.source()),
+        lambda: models.DeclarationComponent(declaration=make.declaration(), number=0, text="a", source=make.source()),
         "numbered from 1",
     ),
     "component number taken": (_component_twice, "already has a component with this number"),
@@ -158,15 +161,18 @@ CASES = {
         lambda: _pledge(condition="unconditional", condition_state="pending"),
         "needs a condition state",
     ),
-    "pledge slug taken": (lambda: models.Pledge(slug=f.pledge().slug, title="t", category="funding"), "already exists"),
-    "pledge part of itself": (_self_referencing(f.pledge, "part_of"), "cannot be a share of itself"),
+    "pledge slug taken": (
+        lambda: models.Pledge(slug=make.pledge().slug, title="t", category="funding"),
+        "already exists",
+    ),
+    "pledge part of itself": (_self_referencing(make.pledge, "part_of"), "cannot be a share of itself"),
     "status change to the same status": (lambda: _change(to_status="not_assessable"), "must move to a different"),
     "status change without a note": (lambda: _change(note=""), "cannot be blank"),
     "status change in 1900": (lambda: _change(effective_date=OLD), "must lie between"),
     "status change number taken": (_change_twice, "already has a status change with this number"),
-    "citation of nothing": (lambda: models.Citation(source=f.source(), quote="q"), "exactly one record"),
+    "citation of nothing": (lambda: models.Citation(source=make.source(), quote="q"), "exactly one record"),
     "citation of two records": (
-        lambda: models.Citation(source=f.source(), quote="q", summit=f.summit(), pledge=f.pledge()),
+        lambda: models.Citation(source=make.source(), quote="q", summit=make.summit(), pledge=make.pledge()),
         "exactly one record",
     ),
 }
@@ -194,7 +200,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(case):
 
 @pytest.mark.django_db
 def test_a_quote_longer_than_25_words_is_refused():
-    citation = models.Citation(source=f.source(), pledge=f.pledge(), quote=" ".join(["word"] * 26))
+    citation = models.Citation(source=make.source(), pledge=make.pledge(), quote=" ".join(["word"] * 26))
     with pytest.raises(ValidationError, match="at most 25 words; this one has 26"):
         citation.full_clean()
 
@@ -221,6 +227,6 @@ def test_a_euro_pledge_gets_its_conversion_filled_in():
 
 @pytest.mark.django_db
 def test_a_citation_may_name_only_a_field_its_record_has():
-    citation = models.Citation(source=f.source(), pledge=f.pledge(), quote="q", field="troop_count")
+    citation = models.Citation(source=make.source(), pledge=make.pledge(), quote="q", field="troop_count")
     with pytest.raises(ValidationError, match="Pledge has no field 'troop_count'"):
         citation.full_clean()

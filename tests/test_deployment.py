@@ -41,10 +41,12 @@ def test_postgres_16_with_a_pg_isready_healthcheck_that_web_waits_for():
 
 
 def test_the_dockerfile_migrates_seeds_and_serves_with_gunicorn():
+    """The container starts with bin/start-web (tests/test_seed.py runs it against a database)."""
     web = COMPOSE["services"]["web"]
     dockerfile = (PROJECT_DIR / web["build"]["dockerfile"]).read_text()
-    command = dockerfile.split("CMD", 1)[1]
-    assert command.index("migrate") < command.index("seed") < command.index("gunicorn tracker.wsgi")
+    assert dockerfile.split("CMD", 1)[1].strip() == '["sh", "bin/start-web"]'
+    script = (PROJECT_DIR / "bin" / "start-web").read_text()
+    assert script.index("manage.py migrate") < script.index("manage.py seed") < script.index("gunicorn tracker.wsgi")
     assert "collectstatic" in dockerfile
 
 

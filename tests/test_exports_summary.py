@@ -11,14 +11,7 @@ from commitments import exports
 from commitments.choices import Category
 from commitments.models import Pledge
 
-from .export_data import make_register
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register():
-    return make_register()
 
 
 def by_key(items):
@@ -48,7 +41,9 @@ def test_by_state_counts_a_joint_pledge_in_each_pledgers_row(register):
     assert states["COW"]["troop_pledges_unquantified"] == 1
     assert states["NA"]["money_pledges_without_eur"] == 1
     # The state rows add up to more than the total, by the joint pledge's second pledger.
-    assert sum(s["troops_max"] for s in states.values()) == 20000
+    assert sum(s["troops_max"] for s in states.values() if s["troops_max"] is not None) == 20000
+    # Unknown is not zero: a party whose pledges give no troop figure has no troop sum.
+    assert (states["COW"]["troops_min"], states["COW"]["troops_max"], states["COW"]["amount_eur"]) == (None, None, None)
 
 
 def test_by_category_status_and_summit(register):
@@ -78,10 +73,10 @@ def test_force_requirement_gap(register):
 
 def test_at_least_and_up_to_figures(register):
     vague = register["vague"]
-    vague.troops_min = 1000  # "at least 1,000": adds 1,000 at both ends
+    vague.troops_min = 1000  # "at least 1,000": 1,000 more at the low end, and no upper bound known
     vague.save()
     total = exports.summary()["total"]
-    assert (total["troops_min"], total["troops_max"], total["troop_pledges_unquantified"]) == (6000, 11000, 0)
+    assert (total["troops_min"], total["troops_max"], total["troop_pledges_unquantified"]) == (6000, None, 0)
     vague.troops_min, vague.troops_max = None, 3000  # "up to 3,000": nothing at the low end
     vague.save()
     total = exports.summary()["total"]
@@ -111,15 +106,15 @@ def test_report_agrees_with_the_dashboards_totals(register, category):
 def test_filters_apply_before_the_totals(register):
     report = exports.summary(Pledge.objects.filter(category="funding"))
     assert report["total"]["pledges"] == 3
-    assert report["total"]["troops_max"] == 0
+    # No funding pledge gives a troop figure: the troop sums and the gap are unknown, not 0 and 30,000.
+    assert (report["total"]["troop_pledges"], report["total"]["troops_max"]) == (0, None)
     (gap,) = report["force_requirements"]
-    assert gap["gap_max"] == 30000
+    assert (gap["gap_min"], gap["gap_max"]) == (None, None)
 
 
-def test_csv_and_json_endpoints_agree(register, client, settings):
-    settings.PUBLIC_READ = True
+def test_csv_and_json_endpoints_agree(register, client, public):
     data = client.get("/api/reports/summary.json?summit=paris-2026").json()
-    assert data["total"]["troops_max"] == 10000 and data["total"]["amount_eur"] == "0.00"
+    assert data["total"]["troops_max"] == 10000 and data["total"]["amount_eur"] is None
     assert data["currency"] == "EUR"
     response = client.get("/api/reports/summary.csv?summit=paris-2026")
     text = b"".join(response.streaming_content).decode()
@@ -134,20 +129,26 @@ def test_csv_and_json_endpoints_agree(register, client, settings):
     assert client.get("/api/reports/summary.json?category=tanks").status_code == 400
 
 
-def test_summary_runs_a_fixed_number_of_queries(register, django_assert_max_num_queries):
+def test_summary_runs_a_fixed_number_of_queries(register, django_assert_num_queries):
     for index in range(20):
         Pledge.objects.create(slug=f"more-{index}", title="x", category="troops", troops_min=index)
     # total, by state, by category, by status, by summit, summit titles, force requirements
-    with django_assert_max_num_queries(7):
+    with django_assert_num_queries(7):
         exports.summary()
 
 
 def test_seed_data_summary(seeded):
-    """On the seed reports: no troop figure is given anywhere, so the whole 15,000–30,000 is a gap."""
+    """On the seed reports no troop figure is given anywhere ("thousands", "the bulk"), so the troops
+    pledged and the gap to the 15,000–30,000 required are unknown, never 0 and the whole range. The
+    requirement is the multinational forces': it is set against the pledges that contribute to them."""
     report = exports.summary()
     total = report["total"]
     assert total["pledges"] == Pledge.objects.top_level().count()
     assert total["troop_pledges_unquantified"] == Pledge.objects.top_level().filter(category="troops").count()
+    assert (total["troop_pledges"], total["troops_min"], total["troops_max"]) == (0, None, None)
     (gap,) = report["force_requirements"]
+    assert gap["instrument"] == "multinational-force-for-ukraine"
     assert (gap["requirement_min"], gap["requirement_max"]) == (15000, 30000)
-    assert (gap["gap_min"], gap["gap_max"]) == (15000 - total["troops_min"], 30000 - total["troops_max"])
+    assert (gap["gap_min"], gap["gap_max"]) == (None, None)
+    contributions = Pledge.objects.top_level().filter(contributes_to__slug=gap["instrument"], category="troops")
+    assert gap["troop_pledges_unquantified"] == contributions.count() == 2

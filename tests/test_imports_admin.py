@@ -4,30 +4,14 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commitments import exports
 from commitments.models import Pledge
 
-from .export_data import make_register
-
 pytestmark = [pytest.mark.django_db]
 IMPORT_URL = "/admin/commitments/pledge/import/"
 CHANGELIST = "/admin/commitments/pledge/"
-
-
-@pytest.fixture
-def register():
-    return make_register()
-
-
-@pytest.fixture
-def analyst(client, django_user_model):
-    user = django_user_model.objects.create_user("analyst", password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_pledge", "add_pledge", "change_pledge"]))
-    client.force_login(user)
-    return user
 
 
 def edited_file(**changes) -> SimpleUploadedFile:
@@ -42,22 +26,22 @@ def edited_file(**changes) -> SimpleUploadedFile:
     return SimpleUploadedFile("pledges.csv", out.getvalue().encode("utf-8"), content_type="text/csv")
 
 
-def test_changelist_links_to_the_import_page(register, analyst, client):
-    response = client.get(CHANGELIST)
+def test_changelist_links_to_the_import_page(register, analyst_client):
+    response = analyst_client.get(CHANGELIST)
     assert response.status_code == 200
     assert IMPORT_URL.encode() in response.content
 
 
-def test_preview_then_confirm_writes_and_audits(register, analyst, client):
+def test_preview_then_confirm_writes_and_audits(register, analyst, analyst_client):
     upload = edited_file(**{"cow-reassurance": {"troops_min": "1500"}})
-    preview = client.post(IMPORT_URL, {"file": upload})
+    preview = analyst_client.post(IMPORT_URL, {"file": upload})
     assert preview.status_code == 200
     page = preview.content.decode()
     assert "Would import" in page and "1 changed" in page
     assert "troops_min" in page and "1500" in page
     assert Pledge.objects.get(slug="cow-reassurance").troops_min is None  # nothing written yet
     confirm = preview.context["confirm"]
-    done = client.post(IMPORT_URL, {"confirm": confirm})
+    done = analyst_client.post(IMPORT_URL, {"confirm": confirm})
     assert done.status_code == 302 and done["Location"] == CHANGELIST
     pledge = Pledge.objects.get(slug="cow-reassurance")
     assert pledge.troops_min == 1500
@@ -65,13 +49,13 @@ def test_preview_then_confirm_writes_and_audits(register, analyst, client):
     assert latest.history_user == analyst
     assert latest.history_change_reason == "CSV import of pledges.csv (admin)"
     # The preview cannot be confirmed twice.
-    again = client.post(IMPORT_URL, {"confirm": confirm})
+    again = analyst_client.post(IMPORT_URL, {"confirm": confirm})
     assert "no longer available" in again.content.decode()
 
 
-def test_errors_are_listed_and_nothing_can_be_confirmed(register, analyst, client):
+def test_errors_are_listed_and_nothing_can_be_confirmed(register, analyst_client):
     upload = edited_file(**{"fr-aid": {"amount": "lots"}, "us-aid": {"currency": "XYZ"}})
-    response = client.post(IMPORT_URL, {"file": upload})
+    response = analyst_client.post(IMPORT_URL, {"file": upload})
     page = response.content.decode()
     assert "2 error(s); nothing was written." in page
     assert "lots" in page and "XYZ" in page
@@ -79,39 +63,37 @@ def test_errors_are_listed_and_nothing_can_be_confirmed(register, analyst, clien
     assert 'name="confirm"' not in page
 
 
-def test_confirm_revalidates_against_edits_made_after_the_preview(register, analyst, client):
-    preview = client.post(IMPORT_URL, {"file": edited_file(**{"fr-aid": {"description": "mine"}})})
+def test_confirm_revalidates_against_edits_made_after_the_preview(register, analyst_client):
+    preview = analyst_client.post(IMPORT_URL, {"file": edited_file(**{"fr-aid": {"description": "mine"}})})
     pledge = Pledge.objects.get(slug="fr-aid")
     pledge.title = "Someone else's edit"
     pledge.save()
-    response = client.post(IMPORT_URL, {"confirm": preview.context["confirm"]})
+    response = analyst_client.post(IMPORT_URL, {"confirm": preview.context["confirm"]})
     assert response.status_code == 200
     assert "changed in the tracker since this file was exported" in response.content.decode()
     assert Pledge.objects.get(slug="fr-aid").description == ""
 
 
-def test_missing_or_oversize_upload(register, analyst, client, monkeypatch):
+def test_missing_or_oversize_upload(register, analyst_client, monkeypatch):
     from commitments import imports
 
-    assert "Choose a CSV file" in client.post(IMPORT_URL, {}).content.decode()
+    assert "Choose a CSV file" in analyst_client.post(IMPORT_URL, {}).content.decode()
     monkeypatch.setattr(imports, "MAX_FILE_BYTES", 100)
-    assert "at most 100 bytes" in client.post(IMPORT_URL, {"file": edited_file()}).content.decode()
+    assert "at most 100 bytes" in analyst_client.post(IMPORT_URL, {"file": edited_file()}).content.decode()
 
 
-def test_import_needs_add_and_change_permissions(register, client, django_user_model):
-    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_pledge"))
-    client.force_login(viewer)
+def test_import_needs_add_and_change_permissions(register, client, viewer):
+    client.force_login(viewer)  # a Viewer may see pledges, not add or change them
     assert client.get(IMPORT_URL).status_code == 403
     assert IMPORT_URL.encode() not in client.get(CHANGELIST).content
     client.logout()
     assert client.get(IMPORT_URL).status_code == 302  # to the admin login
 
 
-def test_export_action_on_selected_rows(register, analyst, client):
+def test_export_action_on_selected_rows(register, analyst_client):
     # The file lists the rows in the order the change list shows them (most recently updated first).
     selected = Pledge.objects.filter(slug__in=["fr-gb-bulk", "fr-aid"]).order_by("-updated_at", "-id")
-    response = client.post(
+    response = analyst_client.post(
         CHANGELIST,
         {"action": "export_pledges_action", "_selected_action": [p.pk for p in selected]},
     )

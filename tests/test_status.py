@@ -9,7 +9,7 @@ from django.utils import timezone
 from commitments.choices import Status
 from commitments.models import Pledge, StatusChange
 
-from . import factories as f
+from . import builders as make
 
 D = datetime.date
 
@@ -23,7 +23,7 @@ def state_of(pledge):
 @pytest.mark.django_db
 def test_a_change_writes_history_and_current_status_together(django_user_model):
     analyst = django_user_model.objects.create_user("analyst")
-    pledge, src = f.pledge(), f.source()
+    pledge, src = make.pledge(), make.source()
     version = pledge.version
     change = pledge.change_status(
         Status.ANNOUNCED,
@@ -55,7 +55,7 @@ def test_a_change_writes_history_and_current_status_together(django_user_model):
     ],
 )
 def test_a_rejected_change_leaves_status_and_history_untouched(status, effective, note, message):
-    pledge, src = f.pledge(), f.source()
+    pledge, src = make.pledge(), make.source()
     pledge.change_status(Status.ANNOUNCED, effective_date=D(2025, 3, 27), source=src, note="first")
     before = state_of(pledge)
     with pytest.raises(ValidationError) as caught:
@@ -68,7 +68,7 @@ def test_a_rejected_change_leaves_status_and_history_untouched(status, effective
 
 @pytest.mark.django_db
 def test_a_change_that_fails_in_the_database_leaves_both_untouched(monkeypatch):
-    pledge, src = f.pledge(), f.source()
+    pledge, src = make.pledge(), make.source()
 
     def broken_save(self, *args, **kwargs):
         raise RuntimeError("database went away")
@@ -83,7 +83,7 @@ def test_a_change_that_fails_in_the_database_leaves_both_untouched(monkeypatch):
 
 @pytest.mark.django_db
 def test_status_cannot_be_written_around_the_method():
-    pledge = f.pledge()
+    pledge = make.pledge()
     pledge.status = Status.FULFILLED
     with pytest.raises(ValueError, match="only through Pledge.change_status"):
         pledge.save()
@@ -94,7 +94,7 @@ def test_status_cannot_be_written_around_the_method():
 
 @pytest.mark.django_db
 def test_a_stale_instance_changes_from_the_status_in_the_database():
-    pledge, src = f.pledge(), f.source()
+    pledge, src = make.pledge(), make.source()
     stale = Pledge.objects.get(pk=pledge.pk)
     pledge.change_status(Status.ANNOUNCED, effective_date=D(2025, 3, 27), source=src, note="one analyst")
     stale.change_status(Status.AGREED, effective_date=D(2025, 4, 1), source=src, note="another analyst")
@@ -103,8 +103,8 @@ def test_a_stale_instance_changes_from_the_status_in_the_database():
 
 @pytest.mark.django_db
 def test_open_and_final_statuses():
-    src = f.source()
-    kept, dropped = f.pledge(), f.pledge()
+    src = make.source()
+    kept, dropped = make.pledge(), make.pledge()
     kept.change_status(Status.FULFILLED, effective_date=D(2025, 3, 27), source=src, note="delivered")
     dropped.change_status(Status.IN_IMPLEMENTATION, effective_date=D(2025, 3, 27), source=src, note="under way")
     assert list(Pledge.objects.final()) == [kept]

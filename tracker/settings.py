@@ -5,6 +5,7 @@ that cannot be understood stops the process with a message naming the variable, 
 silently falling back to a default that would run production in an unintended mode.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -31,6 +32,10 @@ ENV_VARS = (
     "LOG_LEVEL",
     "API_THROTTLE_ANON",
     "API_THROTTLE_TOKEN",
+    "SEED_DIR",
+    "LOGIN_FAILURE_LIMIT",
+    "DATABASE_CONNECT_TIMEOUT",
+    "LOGIN_LOCKOUT_MINUTES",
 )
 
 
@@ -65,21 +70,41 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+
+def weak_secret_key(key: str) -> str:
+    """Why `key` is too weak to sign sessions and API state in production ('' if it is not): the
+    criteria of Django's own deployment check (security.W009), made an error rather than a warning."""
+    if len(key) < 50:
+        return f"it has {len(key)} characters; give at least 50"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 different characters"
+    if key.startswith("django-insecure-"):
+        return "it is one of Django's generated development keys"
+    return ""
+
+
+GENERATE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY to a long random string, or set DEBUG=true "
-            "for local development (make run does this for you)."
+            f"SECRET_KEY is not set. Set SECRET_KEY to a long random string ({GENERATE_KEY}), or set "
+            "DEBUG=true for local development (make run does this for you)."
         )
     # Development only: a key that is obviously not secret and never used with DEBUG off.
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-true"  # noqa: S105 (DEBUG only)
+elif not DEBUG and (weakness := weak_secret_key(SECRET_KEY)):
+    raise ImproperlyConfigured(f"SECRET_KEY is too weak for DEBUG off: {weakness}. Generate one: {GENERATE_KEY}")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Anonymous visitors may read the public pages and the API while this is on.
 PUBLIC_READ = env_bool("PUBLIC_READ", False)
+
+# The seed reports the fixtures were built from (not part of the repository): where they are,
+# `check_data` checks every quote taken from one against its text.
+SEED_DIR = Path(os.environ.get("SEED_DIR") or BASE_DIR.parent / "shared" / "seeds")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,6 +117,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +125,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.middleware.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,7 +135,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login limits (django-axes): after LOGIN_FAILURE_LIMIT failed logins from one address, that
+# address may not log in for LOGIN_LOCKOUT_MINUTES (each new failure meanwhile starts the wait
+# again); a successful login clears the count. Attempts are kept in the database, so the limit
+# holds across workers and hosts. API tokens are issued in the admin, behind this login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "commitments.admin.lockout.locked_out"  # 429 with Retry-After and a page
 
 ROOT_URLCONF = "tracker.urls"
 WSGI_APPLICATION = "tracker.wsgi.application"
@@ -128,7 +171,14 @@ TEMPLATES = [
     },
 ]
 
-# Unset DATABASE_URL means the embedded SQLite file, so a newcomer needs nothing installed.
+# Unset DATABASE_URL means the embedded SQLite file, so a newcomer needs nothing installed; with
+# DEBUG off the database must be named (sqlite:///… chooses SQLite deliberately), so a production
+# process whose variable went missing stops instead of writing to a file nobody backs up.
+if not DEBUG and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. With DEBUG off the tracker does not fall back to the SQLite file: set "
+        "DATABASE_URL=postgres://user:password@host:5432/name, or sqlite:///path/to/file to choose SQLite."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -136,6 +186,9 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is an error within seconds (503), not a request left hanging.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,7 +233,18 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "tracker.middleware.RequestIdFilter"},
+        "database_outage": {"()": "tracker.middleware.DatabaseOutageFilter"},
+    },
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "database_outage"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -254,6 +318,12 @@ SPECTACULAR_SETTINGS = {
         "DeclarationKindEnum": "commitments.choices.DeclarationKind",
         "SourceKindEnum": "commitments.choices.SourceKind",
         "DatePrecisionEnum": "commitments.choices.DatePrecision",
+        "InstrumentKindEnum": "commitments.choices.InstrumentKind",
+        "InstrumentStatusEnum": "commitments.choices.InstrumentStatus",
+        "InstrumentRoleEnum": "commitments.choices.InstrumentRole",
+        "RepresentativeRoleEnum": "commitments.choices.RepresentativeRole",
+        "StanceEnum": "commitments.choices.Stance",
+        "PartyRoleEnum": "commitments.choices.PartyRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -10,9 +10,9 @@ admin.site.index_title = "Pledges, summits and declarations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    # File exports and summary reports (plain views), before the DRF API so no router pattern shadows them.
-    path("api/", include("commitments.export_urls")),
     path("api/", include("commitments.api.urls")),
     # The public pages; "/" is the overview.
     path("", include("commitments.urls")),
 ]
+
+handler500 = "tracker.errors.server_error"

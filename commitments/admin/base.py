@@ -95,9 +95,16 @@ class TrackerForm(forms.ModelForm):
 
     # -- no lost edits ---------------------------------------------------------------------------
 
+    def has_changed(self):
+        # The snapshot is bookkeeping: a row whose fields are as they were is unchanged (and not saved).
+        return any(name != SNAPSHOT_FIELD for name in self.changed_data)
+
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is not None and self.add_prefix(SNAPSHOT_FIELD) in self.data:
+        # Every save of an existing record is checked, the snapshot missing from the POST included
+        # (a form that cannot show what it was opened on cannot overwrite anything). An inline row
+        # is checked when it changes: an unchanged row is not saved, so it overwrites nothing.
+        if self.instance.pk is not None and (self.prefix is None or self.has_changed()):
             self.check_not_changed_meanwhile()
         return cleaned
 
@@ -300,5 +307,16 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class TrackerInline(admin.TabularInline):
+    """Rows of a record edited on its page, each with the snapshot that detects an edit made in
+    the meantime (a hidden field of the row)."""
+
     form = TrackerForm
     extra = 0
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.has_change_permission(request, obj):
+            return fieldsets
+        first_name, first = fieldsets[0]
+        fields = [f for f in first["fields"] if f != SNAPSHOT_FIELD]
+        return [(first_name, {**first, "fields": [*fields, SNAPSHOT_FIELD]}), *fieldsets[1:]]

@@ -4,18 +4,17 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
-from ..choices import DatePrecision, Status
-from ..models import MAX_QUOTE_WORDS, Source, StatusChange
-
-# change_status reports errors under the StatusChange field names; the form names some differently.
-ERROR_FIELDS = {"to_status": "status", "effective_precision": "precision", "pledge": None, "sequence": None}
+from .. import services
+from ..choices import DatePrecision
+from ..models import MAX_QUOTE_WORDS, Source
 
 
 class StatusChangeForm(forms.Form):
     """What a status change needs: the new status, when it took effect (and how precisely that
-    is known), why, and the source that says so. Used for one pledge and for a selection."""
+    is known), why, and the source that says so. Used for one record and for a selection, of any
+    model with a status history (`model`: Pledge, Instrument), whose statuses it offers."""
 
-    status = forms.ChoiceField(label="New status", choices=Status.choices)
+    status = forms.ChoiceField(label="New status")
     effective_date = forms.DateField(
         widget=AdminDateWidget, help_text="When the change took effect in the world (not today's date)."
     )
@@ -26,17 +25,21 @@ class StatusChangeForm(forms.Form):
         "stored as the first day of the month.",
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the status changed.")
-    source = forms.ModelChoiceField(
-        queryset=Source.objects.all(),
-        widget=AutocompleteSelect(StatusChange._meta.get_field("source"), admin.site),
-        help_text="The document that reports the change.",
-    )
+    source = forms.ModelChoiceField(queryset=Source.objects.all(), help_text="The document that reports the change.")
     quote = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=f"Optional: the source's phrase, verbatim, at most {MAX_QUOTE_WORDS} words.",
     )
     attribution = forms.CharField(required=False, max_length=200, help_text="Optional: who the source says said it.")
+
+    def __init__(self, *args, model, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = model._meta.get_field("status").choices
+        # Sources are searched, as on every admin form; the widget asks for the history's own field.
+        self.fields["source"].widget = AutocompleteSelect(
+            model.STATUS_CHANGE._meta.get_field("source"), admin.site, choices=self.fields["source"].choices
+        )
 
     def change_kwargs(self, user) -> dict:
         data = self.cleaned_data
@@ -51,8 +54,7 @@ class StatusChangeForm(forms.Form):
         }
 
     def add_change_errors(self, error) -> None:
-        """Put the errors `Pledge.change_status` raised next to the fields they are about."""
-        for name, messages in error.message_dict.items():
-            target = ERROR_FIELDS.get(name, name)
+        """Put the errors the record's `change_status` raised next to the fields they are about."""
+        for name, messages in services.renamed(error).items():
             for message in messages:
-                self.add_error(target if target in self.fields else None, message)
+                self.add_error(name if name in self.fields else None, message)

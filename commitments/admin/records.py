@@ -43,11 +43,11 @@ class SourceAdmin(TrackerAdmin):
 
 class AttendanceInline(TrackerInline):
     model = Attendance
-    fields = ["state", "status", "represented_by", "role", "source", "quote"]
-    autocomplete_fields = ["state", "source"]
+    fields = ["state", "status", "represented_by", "representatives", "role", "source", "quote"]
+    autocomplete_fields = ["state", "representatives", "source"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("state", "source")
+        return super().get_queryset(request).select_related("state", "source").prefetch_related("representatives")
 
 
 class AttendanceReportInline(TrackerInline):
@@ -66,7 +66,7 @@ class SummitAdmin(TrackerAdmin):
     list_filter = ["kind", "status", "date_precision"]
     search_fields = ["title", "city", "slug"]
     date_hierarchy = "date"
-    autocomplete_fields = ["hosts"]
+    autocomplete_fields = ["hosts", "chairs", "chaired_by", "organisers"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [AttendanceInline, AttendanceReportInline, CitationInline]
@@ -77,8 +77,8 @@ class AttendanceAdmin(TrackerAdmin):
     list_display = ["summit", "state", "status", "role", "represented_by"]
     list_filter = ["status", "role"]
     list_select_related = ["summit", "state"]
-    search_fields = ["summit__title", "state__name", "=state__code", "represented_by"]
-    autocomplete_fields = ["summit", "state", "source"]
+    search_fields = ["summit__title", "state__name", "=state__code", "represented_by", "representatives__person__name"]
+    autocomplete_fields = ["summit", "state", "representatives", "source"]
 
 
 @admin.register(AttendanceReport)
@@ -92,8 +92,8 @@ class AttendanceReportAdmin(TrackerAdmin):
 
 class DeclarationPartyInline(TrackerInline):
     model = DeclarationParty
-    fields = ["state", "role", "signed_on", "represented_by", "source", "quote"]
-    autocomplete_fields = ["state", "source"]
+    fields = ["state", "role", "signed_on", "represented_by", "representatives", "source", "quote"]
+    autocomplete_fields = ["state", "representatives", "source"]
     verbose_name_plural = "signatories and endorsers"
 
     def get_queryset(self, request):
@@ -127,8 +127,8 @@ class DeclarationPartyAdmin(TrackerAdmin):
     list_display = ["declaration", "state", "role", "signed_on"]
     list_filter = ["role"]
     list_select_related = ["declaration", "state"]
-    search_fields = ["declaration__title", "state__name", "=state__code"]
-    autocomplete_fields = ["declaration", "state", "source"]
+    search_fields = ["declaration__title", "state__name", "=state__code", "representatives__person__name"]
+    autocomplete_fields = ["declaration", "state", "representatives", "source"]
 
 
 @admin.register(DeclarationComponent)

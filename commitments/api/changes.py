@@ -3,8 +3,10 @@ recorded, read from the django-simple-history audit trail (so deletions are incl
 nothing extra is written on each save).
 
 All audit tables are read in one UNION query ordered by (recorded at, stream, history id), a
-total order; a cursor is the last entry's position in it. A citation added to or removed from a
-pledge changes what the pledge shows, so it is reported as an update of that pledge.
+total order; a cursor is the last entry's position in it. A row that belongs to a record and
+changes what the record's address shows is reported as an update of that record: a citation of a
+pledge or an instrument, an instrument's parties and force requirements, a meeting's attendance, a
+text's parties, a person's posts. (A status change saves its record, so it is an update already.)
 
 The newest `API_CHANGES_SETTLE_SECONDS` are held back: an audit row carries the time its
 transaction wrote it, not the time it committed, so a slow transaction can commit a row older
@@ -32,14 +34,16 @@ class Stream:
     number: int  # the sort key between tables: numbers compare alike in every database
     resource: str
     model: type
-    lookup: str  # the field whose value goes in the resource's URL
+    lookup: str  # the field whose value goes in the resource's URL (a path through the parent for a part)
     object_id: str = "id"
-    as_update: bool = False  # entries change their parent (the pledge), whatever happened to them
+    as_update: bool = False  # entries change their parent (e.g. the pledge), whatever happened to them
 
     def queryset(self):
         rows = self.model.history.model.objects.order_by()  # no per-table order inside a UNION
         if self.object_id != "id":
             rows = rows.filter(**{f"{self.object_id}__isnull": False})
+        if "__" in self.lookup:
+            rows = rows.filter(**{f"{self.lookup}__isnull": False})  # the parent still exists
         return rows.annotate(
             stream=Value(self.number, output_field=models.IntegerField()),
             resource=Value(self.resource, output_field=models.CharField()),
@@ -51,6 +55,7 @@ class Stream:
         ).values("stream", "resource", "object_id", "lookup", "change", "at", "hid")
 
 
+# The numbers are in clients' cursors: a new stream takes a new number, never an old one's.
 STREAMS = (
     Stream(1, "pledge", tracker.Pledge, "id"),
     Stream(2, "pledge", tracker.Citation, "pledge_id", object_id="pledge_id", as_update=True),
@@ -58,6 +63,20 @@ STREAMS = (
     Stream(4, "summit", tracker.Summit, "slug"),
     Stream(5, "declaration", tracker.Declaration, "slug"),
     Stream(6, "source", tracker.Source, "key"),
+    Stream(7, "instrument", tracker.Instrument, "slug"),
+    # A part's lookup is read through its parent (a join): a part of a deleted parent is left out,
+    # the parent's own deletion being the entry that matters.
+    Stream(8, "instrument", tracker.InstrumentParty, "instrument__slug", object_id="instrument_id", as_update=True),
+    Stream(9, "instrument", tracker.Citation, "instrument__slug", object_id="instrument_id", as_update=True),
+    Stream(10, "instrument", tracker.ForceRequirement, "instrument__slug", object_id="instrument_id", as_update=True),
+    Stream(11, "person", tracker.Person, "slug"),
+    Stream(12, "post", tracker.Post, "slug"),
+    Stream(13, "person", tracker.Post, "person__slug", object_id="person_id", as_update=True),
+    Stream(14, "statement", tracker.Statement, "slug"),
+    Stream(15, "summit", tracker.Attendance, "summit__slug", object_id="summit_id", as_update=True),
+    Stream(
+        16, "declaration", tracker.DeclarationParty, "declaration__slug", object_id="declaration_id", as_update=True
+    ),
 )
 
 

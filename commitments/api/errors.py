@@ -11,13 +11,18 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 
-def field_messages(error: DjangoValidationError, renames: dict[str, str] | None = None) -> dict | list:
+def field_messages(error: DjangoValidationError, renames: dict[str, str | None] | None = None) -> dict | list:
     """A model ValidationError as DRF's error body: {field: [messages]}, non-field messages under
-    `non_field_errors`."""
+    `non_field_errors`. `renames` maps model field names to the request's (None: not a request
+    field, reported under `non_field_errors`), e.g. `services.STATUS_CHANGE_NAMES`."""
+    key = api_settings.NON_FIELD_ERRORS_KEY
     if not hasattr(error, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-    renames = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(renames or {})}
-    return {renames.get(field, field): messages for field, messages in error.message_dict.items()}
+        return {key: error.messages}
+    renames = {NON_FIELD_ERRORS: None, **(renames or {})}
+    body: dict[str, list] = {}
+    for field, messages in error.message_dict.items():
+        body.setdefault(renames.get(field, field) or key, []).extend(messages)
+    return body
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -1,13 +1,13 @@
 """Who may do what through the API.
 
-Reading: anyone while settings.PUBLIC_READ is on, otherwise any signed-in user or token.
+Reading: the register's one read rule (`commitments.access.may_read`).
 Writing: the user's Django model permissions (the Analyst role has them, the Viewer role does
 not), and, for a token client, a read-write token: a token narrows its user's rights, never
 widens them."""
 
-from django.conf import settings
 from rest_framework import permissions
 
+from ..access import may_read
 from ..models import ApiToken
 
 
@@ -17,7 +17,7 @@ class ApiPermission(permissions.DjangoModelPermissions):
         if getattr(view, request.method.lower(), None) is None:
             return True  # the view does not offer this method: let it answer 405, whoever asks
         if request.method in permissions.SAFE_METHODS:
-            return settings.PUBLIC_READ or bool(user and user.is_authenticated)
+            return may_read(user)
         if not (user and user.is_authenticated):
             return False
         if isinstance(request.auth, ApiToken) and not request.auth.can_write:

@@ -6,19 +6,14 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models as db
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from .. import models
+from .. import bounds, models, services
 from ..choices import DatePrecision, Status
-from ..models.base import EARLIEST_DATE
 from .errors import field_messages
-
-# Sanity bounds that also keep numbers inside every database's integer range.
-MAX_TROOPS = 10_000_000
-
+from .refs import InstrumentRefSerializer, PostRefSerializer, StatementRefSerializer
 
 # Strict JSON types. DRF is lenient by default (0 becomes "0", "12" becomes 12, a dict passes as
 # a list of its keys); the API accepts what its OpenAPI schema describes, and nothing else, so a
@@ -65,6 +60,18 @@ class StrictDecimalField(StringOnly, serializers.DecimalField):
     default_error_messages = {"invalid": 'A decimal number as a string, e.g. "1000.00".'}
 
 
+class StrictDateTimeField(StringOnly, serializers.DateTimeField):
+    """An ISO 8601 time held to the register's bounds (commitments.bounds): a UTC offset in use, so
+    the API refuses what the import and the filters refuse, in the same words."""
+
+    def enforce_timezone(self, value):
+        try:
+            bounds.check_offset(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return super().enforce_timezone(value)
+
+
 class StrictManyRelatedField(serializers.ManyRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, list):
@@ -95,6 +102,18 @@ class SafeSlugRelatedField(serializers.SlugRelatedField):
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
+    """Fields that check JSON types only; the model's own rules (lengths, bounds, uniqueness,
+    constraints) are checked by `full_clean` in `validate`, so an API client reads the very
+    messages an analyst reads in the admin or an import report."""
+
+    MODEL_RULES = ("max_length", "min_length", "min_value", "max_value", "validators")
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        for rule in self.MODEL_RULES:
+            field_kwargs.pop(rule, None)
+        return field_class, field_kwargs
+
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         db.CharField: StrictCharField,
@@ -103,6 +122,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
         db.PositiveIntegerField: StrictIntegerField,
         db.IntegerField: StrictIntegerField,
         db.DecimalField: StrictDecimalField,
+        db.DateTimeField: StrictDateTimeField,
     }
     serializer_choice_field = StrictChoiceField
 
@@ -162,6 +182,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "url",
             "seed_file",
             "kind",
+            "text",
             "notes",
         ]
 
@@ -169,6 +190,8 @@ class SourceSerializer(serializers.ModelSerializer):
 class SummitSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:summit-detail", lookup_field="slug")
     hosts = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    chairs = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    organisers = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
 
     class Meta:
         model = models.Summit
@@ -181,6 +204,8 @@ class SummitSerializer(serializers.ModelSerializer):
             "status",
             "city",
             "hosts",
+            "chairs",
+            "organisers",
             "date",
             "date_precision",
             "end_date",
@@ -191,12 +216,44 @@ class SummitSerializer(serializers.ModelSerializer):
         ]
 
 
+class AttendanceSerializer(serializers.ModelSerializer):
+    """A party at a meeting (or reported absent), who represented it in the report's words
+    (`represented_by`) and as posts with their holders (`representatives`)."""
+
+    state = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    state_name = serializers.CharField(source="state.name", read_only=True)
+    representatives = PostRefSerializer(many=True, read_only=True)
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = models.Attendance
+        fields = ["state", "state_name", "status", "role", "represented_by", "representatives", "quote", "source"]
+
+
+class SummitDetailSerializer(SummitSerializer):
+    """A meeting as its own address shows it: the list's fields, who attended and who represented
+    each party, and the posts that chaired it."""
+
+    attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
+    chaired_by = PostRefSerializer(many=True, read_only=True)
+
+    class Meta(SummitSerializer.Meta):
+        fields = [*SummitSerializer.Meta.fields, "attendance", "chaired_by"]
+
+
 class DeclarationPartySerializer(serializers.ModelSerializer):
     state = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
     class Meta:
         model = models.DeclarationParty
         fields = ["state", "role", "signed_on", "represented_by"]
+
+
+class DeclarationPartyDetailSerializer(DeclarationPartySerializer):
+    representatives = PostRefSerializer(many=True, read_only=True)
+
+    class Meta(DeclarationPartySerializer.Meta):
+        fields = [*DeclarationPartySerializer.Meta.fields, "representatives"]
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
@@ -225,6 +282,12 @@ class DeclarationSerializer(serializers.ModelSerializer):
         ]
 
 
+class DeclarationDetailSerializer(DeclarationSerializer):
+    """A text as its own address shows it: its parties with the posts that signed or endorsed for them."""
+
+    parties = DeclarationPartyDetailSerializer(many=True, read_only=True)
+
+
 class PledgeSerializer(StrictModelSerializer):
     """A pledge with everything a client shows. References are written as natural keys (state
     codes, summit and declaration slugs); the `*_detail` fields repeat them with names for
@@ -233,7 +296,7 @@ class PledgeSerializer(StrictModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:pledge-detail")
     pledgers = SafeSlugRelatedField(
         many=True,
-        allow_empty=False,
+        allow_empty=True,  # an empty list is refused by the write path's rule, in its words
         slug_field="code",
         queryset=models.State.objects.all(),
         help_text="State codes of the pledging parties; several make one joint pledge.",
@@ -250,6 +313,14 @@ class PledgeSerializer(StrictModelSerializer):
     part_of = SafeSlugRelatedField(
         slug_field="slug", queryset=models.Pledge.objects.all(), allow_null=True, required=False
     )
+    contributes_to = SafeSlugRelatedField(
+        slug_field="slug",
+        queryset=models.Instrument.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the instrument (a force, a monitoring mechanism) the pledge helps build; null if none.",
+    )
+    contributes_to_detail = InstrumentRefSerializer(source="contributes_to", read_only=True, allow_null=True)
     citations = CitationSerializer(many=True, read_only=True)
     status = serializers.ChoiceField(
         choices=Status.choices,
@@ -270,6 +341,8 @@ class PledgeSerializer(StrictModelSerializer):
             "pledger_details",
             "category",
             "part_of",
+            "contributes_to",
+            "contributes_to_detail",
             "declaration",
             "declaration_detail",
             "summit",
@@ -296,10 +369,6 @@ class PledgeSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        extra_kwargs = {
-            "troops_min": {"min_value": 0, "max_value": MAX_TROOPS},
-            "troops_max": {"min_value": 0, "max_value": MAX_TROOPS},
-        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -309,22 +378,16 @@ class PledgeSerializer(StrictModelSerializer):
             data["status_changed_on"] = serializers.DateField().to_representation(instance.as_of_status_changed_on)
         return data
 
-    def validate_last_reviewed_at(self, value):
-        if value is not None and not (EARLIEST_DATE <= value.date() and value <= timezone.now()):
-            raise serializers.ValidationError("A review time lies between 1991 and now.")
-        return value
-
     def validate(self, attrs):
-        """Apply the model's rules to the pledge as it would be saved; `clean()` may fill in
-        derived values (the euro conversion of a EUR amount), which are kept."""
+        """Apply the write path's rules (`services.validate_pledge`: the model's rules and the
+        pledger rule) to the pledge as it would be saved; `clean()` may fill in derived values
+        (the euro conversion of a EUR amount), which are kept."""
         candidate = copy.copy(self.instance) if self.instance is not None else models.Pledge()
         for name, value in attrs.items():
             if name != "pledgers":
                 setattr(candidate, name, value)
-        if candidate.part_of_id is not None and candidate.part_of_id == candidate.pk:
-            raise serializers.ValidationError({"part_of": ["A pledge cannot be a share of itself."]})
         try:
-            candidate.full_clean()
+            services.validate_pledge(candidate, attrs.get("pledgers"))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(field_messages(exc)) from None
         for derived in ("fx_rate", "amount_eur"):
@@ -336,18 +399,25 @@ class PledgeSerializer(StrictModelSerializer):
         pledgers = attrs.pop("pledgers", None)
         for name, value in attrs.items():
             setattr(instance, name, value)
-        # The audit trail records who wrote, for token clients as for browser sessions.
-        instance._history_user = self.context["request"].user
-        instance.save()
-        if pledgers is not None:
-            instance.pledgers.set(pledgers)
-        return instance
+        # Validated in validate(); the audit trail records who wrote, token clients as browser sessions.
+        return services.save_pledge(
+            instance, pledgers=pledgers, user=self.context["request"].user, reason="API", validate=False
+        )
 
     def create(self, validated_data):
         return self._save(models.Pledge(), validated_data)
 
     def update(self, instance, validated_data):
         return self._save(instance, validated_data)
+
+
+class PledgeDetailSerializer(PledgeSerializer):
+    """A pledge as its own address shows it: the list's fields and the statements about it."""
+
+    statements = StatementRefSerializer(many=True, read_only=True, help_text="Statements about the pledge.")
+
+    class Meta(PledgeSerializer.Meta):
+        fields = [*PledgeSerializer.Meta.fields, "statements"]
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
@@ -410,14 +480,13 @@ class StatusChangeRequestSerializer(serializers.Serializer):
     quote = StrictCharField(required=False, allow_blank=True, default="")
     attribution = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
 
-    # change_status names its fields after the model; the request uses these names.
-    RENAMES = {"to_status": "status", "effective_precision": "precision"}
-
 
 class ChangeSerializer(serializers.Serializer):
     """One entry of the change feed."""
 
-    resource = serializers.ChoiceField(choices=["pledge", "state", "summit", "declaration", "source"])
+    resource = serializers.ChoiceField(
+        choices=["pledge", "state", "summit", "declaration", "source", "instrument", "person", "post", "statement"]
+    )
     id = serializers.IntegerField(help_text="The record's id.")
     lookup = serializers.CharField(help_text="What goes in the record's URL: id for pledges, code, slug or key.")
     change = serializers.ChoiceField(choices=["created", "updated", "deleted"])

@@ -4,7 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+from .. import exports as exports_package
+from . import exports, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
 
 app_name = "api"
 
@@ -14,8 +15,26 @@ router.register("states", views.StateViewSet, basename="state")
 router.register("summits", views.SummitViewSet, basename="summit")
 router.register("declarations", views.DeclarationViewSet, basename="declaration")
 router.register("sources", views.SourceViewSet, basename="source")
+router.register("instruments", views.InstrumentViewSet, basename="instrument")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("statements", views.StatementViewSet, basename="statement")
+
+# File exports and summary reports: before the router, so no detail route shadows them. Every
+# table as CSV and XLSX (`/api/<table>/export.csv`, `.xlsx`), with its FilterSet's filters.
+files = [
+    *(
+        path(f"{table}/export.{extension}", view.as_view(table=table), name=f"export-{table}-{extension}")
+        for table in exports_package.TABLES
+        for extension, view in (("csv", exports.TableCSVView), ("xlsx", exports.TableXLSXView))
+    ),
+    path("reports/summary.csv", exports.SummaryCSVView.as_view(), name="report-summary-csv"),
+    path("reports/summary.xlsx", exports.SummaryXLSXView.as_view(), name="report-summary-xlsx"),
+    path("reports/summary.json", exports.SummaryJSONView.as_view(), name="report-summary-json"),
+]
 
 urlpatterns = [
+    *files,
     path("", views.ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("changes/", views.ChangeFeedView.as_view(), name="change-list"),

@@ -6,7 +6,7 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 from rest_framework.views import APIView
 
-from .. import filtersets, models
-from ..export_views import CSVRenderer, pledge_csv_response
-from . import changes, serializers
+from .. import filtersets, models, services
+from . import architecture, changes, serializers
 from .errors import field_messages
+from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
 
 IF_MATCH = OpenApiParameter(
@@ -56,6 +56,54 @@ class ContentETagMixin:
 class ReadOnlyViewSet(ContentETagMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[^/]+"  # any segment reaches the view, which answers a JSON 404
+    # A detail address may show more than a list row: its serializer, and everything it prefetches
+    # (in place of the list's prefetches).
+    detail_serializer_class = None
+    detail_prefetch: tuple = ()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def get_object(self):
+        # PostgreSQL cannot compare a NUL character: such a key names no record.
+        if "\x00" in self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""):
+            raise exceptions.NotFound()
+        return super().get_object()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve" and self.detail_prefetch:
+            return queryset.prefetch_related(None).prefetch_related(*self.detail_prefetch)
+        return queryset
+
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The status (and the date it took effect) as it stood on this date (YYYY-MM-DD); a record with no "
+    "status change by then answers 404.",
+)
+
+
+class AsOfDetailMixin:
+    """A detail address of a record with a status history ignores the list's filters, except
+    `as_of`, which changes what the record shows (its status then)."""
+
+    def get_object(self):
+        queryset = self.get_queryset()
+        as_of = self.request.query_params.get("as_of")
+        if as_of:
+            form = self.filterset_class({"as_of": as_of}, queryset=queryset).form
+            if not form.is_valid():
+                raise exceptions.ValidationError(form.errors)
+            queryset = queryset.as_of(form.cleaned_data["as_of"])
+        return self.get_object_from(queryset)
+
+
+def posts_with_holders():
+    return models.Post.objects.select_related("person", "state")
 
 
 class StateViewSet(ReadOnlyViewSet):
@@ -77,10 +125,24 @@ class SourceViewSet(ReadOnlyViewSet):
 
 
 class SummitViewSet(ReadOnlyViewSet):
-    """Meetings where guarantees were discussed. Looked up by slug."""
+    """Meetings where guarantees were discussed. Looked up by slug; one meeting's address also
+    shows who attended, who represented each party, and who chaired it."""
 
-    queryset = models.Summit.objects.prefetch_related("hosts")
+    queryset = models.Summit.objects.prefetch_related("hosts", "chairs", "organisers")
     serializer_class = serializers.SummitSerializer
+    detail_serializer_class = serializers.SummitDetailSerializer
+    detail_prefetch = (
+        "hosts",
+        "chairs",
+        "organisers",
+        Prefetch(
+            "attendances",
+            queryset=models.Attendance.objects.select_related("state", "source").prefetch_related(
+                Prefetch("representatives", queryset=posts_with_holders())
+            ),
+        ),
+        Prefetch("chaired_by", queryset=posts_with_holders()),
+    )
     filterset_class = filtersets.SummitFilterSet
     lookup_field = "slug"
 
@@ -92,7 +154,118 @@ class DeclarationViewSet(ReadOnlyViewSet):
         Prefetch("parties", queryset=models.DeclarationParty.objects.select_related("state"))
     )
     serializer_class = serializers.DeclarationSerializer
+    detail_serializer_class = serializers.DeclarationDetailSerializer
+    detail_prefetch = (
+        Prefetch(
+            "parties",
+            queryset=models.DeclarationParty.objects.select_related("state").prefetch_related(
+                Prefetch("representatives", queryset=posts_with_holders())
+            ),
+        ),
+    )
     filterset_class = filtersets.DeclarationFilterSet
+    lookup_field = "slug"
+
+
+def statements_with_speakers():
+    """Statements shown inside a record: oldest first, undated last (in every database)."""
+    return models.Statement.objects.select_related("speaker", "state").order_by(
+        F("made_on").asc(nulls_last=True), "slug"
+    )
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
+class InstrumentViewSet(AsOfDetailMixin, ReadOnlyViewSet):
+    """The instruments pledges build (a multinational force, a monitoring mechanism, a commission):
+    who leads and takes part, their status (`?as_of=` for a past date), the pledges that contribute
+    and each force requirement against them, statements about them. Looked up by slug."""
+
+    queryset = models.Instrument.objects.with_related().prefetch_related(
+        Prefetch(
+            "contributions",
+            queryset=models.Pledge.objects.select_related("part_of").prefetch_related("pledgers").order_by("id"),
+        ),
+        Prefetch("statements", queryset=statements_with_speakers()),
+    )
+    serializer_class = architecture.InstrumentSerializer
+    filterset_class = filtersets.InstrumentFilterSet
+    lookup_field = "slug"
+    keyset_ordering = "id"
+    ordering_fields = ()
+
+    def get_queryset(self):
+        if self.action == "history":
+            return models.Instrument.objects.all()  # only to know the instrument exists
+        return super().get_queryset()
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # Every listed instrument's contribution figures in one query, not one per instrument.
+        figures = models.Instrument.objects.filter(pk__in=[row.pk for row in page]).contribution_figures()
+        context = {**self.get_serializer_context(), "figures": figures}
+        return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
+
+    def get_object_from(self, queryset):
+        return slug_lookup(self, queryset)
+
+    @extend_schema(
+        summary="The instrument's status history",
+        responses={200: architecture.InstrumentStatusChangeSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="history",
+        serializer_class=architecture.InstrumentStatusChangeSerializer,
+        filter_backends=[],
+        keyset_ordering="sequence",
+        ordering_fields=(),
+    )
+    def history(self, request, slug=None):
+        instrument = slug_lookup(self, self.get_queryset())
+        rows = models.InstrumentStatusChange.objects.filter(instrument=instrument).select_related("source")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def slug_lookup(view, queryset):
+    """The record of the address's slug, or a JSON 404 (also for a slug the database cannot compare)."""
+    slug = view.kwargs[view.lookup_url_kwarg or view.lookup_field]
+    record = None if "\x00" in slug else queryset.filter(slug=slug).first()
+    if record is None:
+        raise exceptions.NotFound()
+    view.check_object_permissions(view.request, record)
+    return record
+
+
+class PersonViewSet(ReadOnlyViewSet):
+    """The people the reports name, with the posts they hold or held. Looked up by slug."""
+
+    queryset = models.Person.objects.prefetch_related(
+        Prefetch("posts", queryset=models.Post.objects.select_related("state", "source"))
+    )
+    serializer_class = architecture.PersonSerializer
+    filterset_class = filtersets.PersonFilterSet
+    lookup_field = "slug"
+
+
+class PostViewSet(ReadOnlyViewSet):
+    """Posts held for a state or body ('envoy', 'Chief of the Defence Staff'), with their holder
+    where a report names one. Looked up by slug."""
+
+    queryset = models.Post.objects.select_related("person", "state", "source")
+    serializer_class = architecture.PostSerializer
+    filterset_class = filtersets.PostFilterSet
+    lookup_field = "slug"
+
+
+class StatementViewSet(ReadOnlyViewSet):
+    """What was said about the guarantees: speaker, party, date, stance, what it is about, and the
+    quoted words with their source. Looked up by slug."""
+
+    queryset = models.Statement.objects.with_related()
+    serializer_class = architecture.StatementSerializer
+    filterset_class = filtersets.StatementFilterSet
     lookup_field = "slug"
 
 
@@ -144,11 +317,13 @@ STATUS_EXAMPLE = OpenApiExample(
     partial_update=extend_schema(parameters=[IF_MATCH], examples=[PATCH_EXAMPLE]),
     destroy=extend_schema(parameters=[IF_MATCH]),
 )
-class PledgeViewSet(viewsets.ModelViewSet):
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
+class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
 
-    queryset = models.Pledge.objects.with_related()
+    # with_related() and the instrument a pledge contributes to (shown as contributes_to and its detail)
+    queryset = models.Pledge.objects.with_related().select_related("contributes_to")
     serializer_class = serializers.PledgeSerializer
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[^/]+"
@@ -159,10 +334,24 @@ class PledgeViewSet(viewsets.ModelViewSet):
     keyset_ordering = "id"
     required_permissions = {"change_status": ["commitments.change_pledge", "commitments.add_statuschange"]}
 
+    DETAIL_ACTIONS = ("retrieve", "create", "update", "partial_update")
+
     def get_queryset(self):
         if self.action == "history":
             return models.Pledge.objects.all()  # only to know the pledge exists
+        if self.action in self.DETAIL_ACTIONS:
+            return self.detail_queryset()
         return super().get_queryset()
+
+    @classmethod
+    def detail_queryset(cls):
+        """A pledge as its address shows it: the list's relations and the statements about it."""
+        return cls.queryset.all().prefetch_related(Prefetch("statements", queryset=statements_with_speakers()))
+
+    def get_serializer_class(self):
+        if self.action in self.DETAIL_ACTIONS:
+            return serializers.PledgeDetailSerializer
+        return super().get_serializer_class()
 
     def get_renderers(self):
         # ?format=csv: the whole filtered list as the documented export file, on the list only. With no
@@ -198,7 +387,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
         return locked
 
     def reloaded(self, pk) -> models.Pledge:
-        return models.Pledge.objects.with_related().get(pk=pk)
+        return self.detail_queryset().get(pk=pk)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -220,9 +409,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            locked = self.locked_pledge()
-            locked._history_user = request.user
-            locked.delete()
+            services.delete_pledge(self.locked_pledge(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -253,9 +440,7 @@ class PledgeViewSet(viewsets.ModelViewSet):
                     user=request.user,
                 )
             except DjangoValidationError as exc:
-                raise exceptions.ValidationError(
-                    field_messages(exc, serializers.StatusChangeRequestSerializer.RENAMES)
-                ) from None
+                raise exceptions.ValidationError(field_messages(exc, services.STATUS_CHANGE_NAMES)) from None
         change = models.StatusChange.objects.select_related("source").get(pk=change.pk)
         response = Response(serializers.StatusChangeSerializer(change, context={"request": request}).data, status=201)
         response["ETag"] = pledge_etag(locked)
@@ -279,18 +464,6 @@ class PledgeViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def get_object(self):
-        # Detail routes ignore the list filters (except as_of, which changes what a pledge shows).
-        queryset = self.get_queryset()
-        as_of = self.request.query_params.get("as_of")
-        if as_of:
-            form = filtersets.PledgeFilterSet({"as_of": as_of}, queryset=queryset).form
-            if not form.is_valid():
-                raise exceptions.ValidationError(form.errors)
-            queryset = queryset.as_of(form.cleaned_data["as_of"])
-        obj = self.get_object_from(queryset)
-        return obj
-
     def get_object_from(self, queryset):
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if not (lookup.isascii() and lookup.isdigit() and len(lookup) < 19):
@@ -304,8 +477,9 @@ class PledgeViewSet(viewsets.ModelViewSet):
 
 
 class ChangeFeedView(GenericAPIView):
-    """Every create, update and delete of pledges, states, summits, declarations and sources, in
-    the order recorded. Store `next` and GET it on the next pull (README, API section)."""
+    """Every create, update and delete of pledges, states, summits, declarations, sources,
+    instruments, people, posts and statements, in the order recorded. Store `next` and GET it on
+    the next pull (README, API section)."""
 
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
@@ -377,6 +551,10 @@ class ApiRootView(APIView):
             "summits": "api:summit-list",
             "declarations": "api:declaration-list",
             "sources": "api:source-list",
+            "instruments": "api:instrument-list",
+            "people": "api:person-list",
+            "posts": "api:post-list",
+            "statements": "api:statement-list",
             "changes": "api:change-list",
             "schema": "api:schema",
             "docs": "api:docs",

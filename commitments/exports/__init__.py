@@ -6,12 +6,18 @@ three ways to a file give the same columns in the same order (docs/exports.md).
 - columns: the column specs (names, types, meanings, import roles) and pandas dtypes
 - files: the rows of each table, the streaming CSV writer, the XLSX workbook, the filters
 - reports: the summary report
+- http: the files as HTTP responses
 """
 
 from .columns import (
     DECLARATION_COLUMNS,
+    IMPORT_OPTIONAL,
+    INSTRUMENT_COLUMNS,
+    PERSON_COLUMNS,
     PLEDGE_COLUMNS,
+    POST_COLUMNS,
     STATE_COLUMNS,
+    STATEMENT_COLUMNS,
     STATUS_CHANGE_COLUMNS,
     SUMMIT_COLUMNS,
     TEXT_TYPES,
@@ -36,8 +42,10 @@ from .files import (
     pledge_row,
     table_csv_chunks,
     unescape,
+    write_workbook,
     write_xlsx,
 )
+from .http import XLSX_TYPE, csv_response, filename, xlsx_response
 from .reports import FIGURES, SUMMARY_COLUMNS, summary, summary_json, summary_rows
 
 __all__ = [
@@ -47,7 +55,12 @@ __all__ = [
     "FIGURES",
     "FLUSH_BYTES",
     "FORMULA_TRIGGERS",
+    "IMPORT_OPTIONAL",
+    "INSTRUMENT_COLUMNS",
+    "PERSON_COLUMNS",
     "PLEDGE_COLUMNS",
+    "POST_COLUMNS",
+    "STATEMENT_COLUMNS",
     "STATE_COLUMNS",
     "STATUS_CHANGE_COLUMNS",
     "SUMMARY_COLUMNS",
@@ -55,10 +68,13 @@ __all__ = [
     "TABLES",
     "TEXT_TYPES",
     "TYPES",
+    "XLSX_TYPE",
     "Column",
     "Table",
     "cell",
     "csv_chunks",
+    "csv_response",
+    "filename",
     "filter_params",
     "filtered_queryset",
     "formula_safe",
@@ -71,5 +87,7 @@ __all__ = [
     "summary_rows",
     "table_csv_chunks",
     "unescape",
+    "write_workbook",
     "write_xlsx",
+    "xlsx_response",
 ]

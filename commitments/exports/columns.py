@@ -8,7 +8,19 @@ keeps the two in step).
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..choices import Category, Condition, ConditionState, Currency, DatePrecision, MonitoringRole, Status
+from ..choices import (
+    Category,
+    Condition,
+    ConditionState,
+    Currency,
+    DatePrecision,
+    InstrumentKind,
+    InstrumentStatus,
+    MonitoringRole,
+    RepresentativeRole,
+    Stance,
+    Status,
+)
 
 # --------------------------------------------------------------------------------------------
 # Column specs
@@ -94,7 +106,16 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
         "integer",
         "Raised by every change; the import refuses a row whose pledge changed since this file was exported.",
     ),
+    Column(
+        "contributes_to",
+        "code",
+        "Slug of the instrument (a force, a monitoring mechanism) the pledge helps build; blank if none.",
+        "write",
+    ),
 )
+# Written by the import, but columns added after files were first exported: a file without them
+# still imports, and leaves them as they are in the tracker.
+IMPORT_OPTIONAL = frozenset({"contributes_to"})
 
 # Accepted by the import (not exported): the details of a status change asked for in the status column.
 STATUS_CHANGE_COLUMNS: tuple[Column, ...] = (
@@ -120,11 +141,13 @@ SUMMIT_COLUMNS: tuple[Column, ...] = (
     Column("date_precision", "code", "How much of the date is known (day, week, month, year)."),
     Column("end_date", "date", "Last day, for meetings over several days."),
     Column("city", "text", "Where it met."),
-    Column("host_codes", "codes", "Codes of the host parties, sorted."),
+    Column("host_codes", "codes", "Codes of the parties that hosted the meeting (not chairs or organisers), sorted."),
     Column("sequence_number", "integer", "Number in the coalition's series of meetings."),
     Column("pledges", "integer", "Pledges made at the meeting (shares included)."),
     Column("summary", "text", "What was discussed."),
     Column("updated_at", "datetime", "When the record last changed in the tracker."),
+    Column("chair_codes", "codes", "Codes of the parties that chair (or are to chair) the meeting, sorted."),
+    Column("organiser_codes", "codes", "Codes of the parties that organised the meeting, sorted."),
 )
 
 DECLARATION_COLUMNS: tuple[Column, ...] = (
@@ -149,6 +172,98 @@ STATE_COLUMNS: tuple[Column, ...] = (
     Column("kind", "code", "Sovereign state, international organisation or informal grouping."),
     Column("pledges", "integer", "Pledges the party made, alone or jointly (shares included)."),
     Column("notes", "text", "Notes."),
+)
+
+INSTRUMENT_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the instrument."),
+    Column("name", "text", "Its name as the reports give it, or a plain description."),
+    Column("kind", "code", "What sort of instrument.", choices=_codes(InstrumentKind)),
+    Column("status", "code", "Where the instrument stands now.", choices=_codes(InstrumentStatus)),
+    Column("status_changed_on", "date", "When the current status took effect."),
+    Column("condition", "code", "What it depends on to start.", choices=_codes(Condition)),
+    Column("condition_text", "text", "The condition in the source's words."),
+    Column("condition_state", "code", "Whether the condition has been met.", choices=_codes(ConditionState)),
+    Column("lead_codes", "codes", "Codes of the parties that lead it, sorted."),
+    Column("participant_codes", "codes", "Codes of the parties that take part in it, sorted."),
+    Column("contributor_codes", "codes", "Codes of the parties that provide means to it, sorted."),
+    Column("supporter_codes", "codes", "Codes of the parties that back it without taking part, sorted."),
+    Column("declarations", "codes", "Slugs of the texts that create or describe it, sorted."),
+    Column("contributions", "integer", "Pledges that contribute to it (shares of a larger pledge included)."),
+    Column(
+        "troop_pledges",
+        "integer",
+        "Of the contributions that count in totals (shares left out), those giving a troop figure.",
+    ),
+    Column(
+        "troops_min",
+        "integer",
+        "Sum of those contributions' lower troop figures; blank when no contribution gives a troop figure.",
+    ),
+    Column(
+        "troops_max",
+        "integer",
+        "Sum of those contributions' upper troop figures; blank when no contribution gives a troop figure.",
+    ),
+    Column(
+        "troop_pledges_unquantified",
+        "integer",
+        "Troop contributions giving no figure ('thousands of troops'): not in the sums.",
+    ),
+    Column(
+        "force_requirements",
+        "codes",
+        "Slugs of the force requirements it must meet, sorted (each against these sums in the summary report).",
+    ),
+    Column("mandate", "text", "What it is to do, in the sources' words where possible."),
+    Column("summary", "text", "Details, in the analyst's words."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+)
+
+PERSON_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the person."),
+    Column("name", "text", "The name as the reports give it."),
+    Column("post_slugs", "codes", "Slugs of the posts they hold or held, sorted (see the posts export)."),
+    Column("state_codes", "codes", "Codes of the parties they hold or held posts for, sorted."),
+    Column("summary", "text", "Who they are, in the analyst's words."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+)
+
+POST_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the post."),
+    Column("title", "text", "The post as the report words it ('envoy', 'Chief of the Defence Staff')."),
+    Column("role", "code", "The kind of post.", choices=_codes(RepresentativeRole)),
+    Column("state", "code", "Code of the state, organisation or grouping the post is held for."),
+    Column("person", "code", "Slug of the holder; blank when the report names the post but not the person."),
+    Column("person_name", "text", "The holder's name; blank when not named."),
+    Column("start_date", "date", "Since when it is held, where a report says."),
+    Column("start_precision", "code", "How much of start_date is known.", choices=_codes(DatePrecision)),
+    Column("end_date", "date", "Until when it was held, where a report says."),
+    Column("source_key", "code", "Key of the source that names the post."),
+    Column("quote", "text", "The phrase that names the post (and the person), at most 25 words."),
+    Column("attribution", "text", "Who the source attributes the phrase to, where it says."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
+)
+
+STATEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("slug", "code", "Stable identifier of the statement."),
+    Column("made_on", "date", "When it was said; blank if no report says."),
+    Column("made_precision", "code", "How much of made_on is known.", choices=_codes(DatePrecision)),
+    Column("speaker", "code", "Slug of the person who said it; blank when the report names none."),
+    Column("speaker_name", "text", "That person's name."),
+    Column("state", "code", "Code of the party that said it, or for which the speaker spoke; blank if none given."),
+    Column("summit", "code", "Slug of the meeting at which it was said; blank if none."),
+    Column("stance", "code", "What it does to the guarantee.", choices=_codes(Stance)),
+    Column("about_pledges", "codes", "Slugs of the pledges it is about, sorted."),
+    Column("about_instruments", "codes", "Slugs of the instruments it is about, sorted."),
+    Column("about_declarations", "codes", "Slugs of the declarations it is about, sorted."),
+    Column("about_summits", "codes", "Slugs of the meetings it is about (their outcome), sorted."),
+    Column("quote", "text", "The words said, as the source quotes them (at most 25 words)."),
+    Column("attribution", "text", "Who the source says said it, as the source puts it."),
+    Column("source_key", "code", "Key of the source that reports it."),
+    Column("source_title", "text", "Title of that source."),
+    Column("source_url", "text", "Public address of that source; blank when it has none."),
+    Column("summary", "text", "What it says, in the analyst's words, where the quote needs it."),
+    Column("updated_at", "datetime", "When the record last changed in the tracker."),
 )
 
 

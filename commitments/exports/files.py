@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, Prefetch
 
 from .. import filtersets, models
+from ..choices import InstrumentRole
 from .columns import (
     DECLARATION_COLUMNS,
+    INSTRUMENT_COLUMNS,
+    PERSON_COLUMNS,
     PLEDGE_COLUMNS,
+    POST_COLUMNS,
     STATE_COLUMNS,
+    STATEMENT_COLUMNS,
     SUMMIT_COLUMNS,
     TEXT_TYPES,
     Column,
@@ -80,6 +85,7 @@ def pledge_row(pledge: models.Pledge) -> list:
         pledge.last_reviewed_at,
         pledge.updated_at,
         pledge.version,
+        pledge.contributes_to.slug if pledge.contributes_to_id else "",
     ]
 
 
@@ -89,11 +95,14 @@ def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[model
     queryset = models.Pledge.objects.all() if queryset is None else queryset
     # prefetch_related(None) drops what a caller prefetched (the admin's with_related()), which
     # would otherwise be loaded a second time beside the lists.
-    return queryset.prefetch_related(None).with_related_lists().iterator(chunk_size=chunk_size or CHUNK_SIZE)
+    rows = queryset.prefetch_related(None).with_related_lists().select_related("contributes_to")
+    return rows.iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def summit_rows(queryset) -> Iterator[list]:
-    queryset = queryset.prefetch_related("hosts").annotate(n_pledges=Count("pledges", distinct=True))
+    queryset = queryset.prefetch_related("hosts", "chairs", "organisers").annotate(
+        n_pledges=Count("pledges", distinct=True)
+    )
     for s in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield [
             s.slug,
@@ -109,6 +118,8 @@ def summit_rows(queryset) -> Iterator[list]:
             s.n_pledges,
             s.summary,
             s.updated_at,
+            ";".join(c.code for c in _sorted_codes(s.chairs.all())),
+            ";".join(o.code for o in _sorted_codes(s.organisers.all())),
         ]
 
 
@@ -147,6 +158,108 @@ def state_rows(queryset) -> Iterator[list]:
         yield [s.code, s.name, s.kind, s.n_pledges, s.notes]
 
 
+def _joined(values) -> str:
+    return ";".join(sorted(values))
+
+
+def instrument_rows(queryset) -> Iterator[list]:
+    # The contribution figures of every selected instrument in one query (instruments are few).
+    figures = models.Instrument.objects.filter(pk__in=queryset.values("pk")).contribution_figures()
+    queryset = queryset.prefetch_related(
+        Prefetch("parties", queryset=models.InstrumentParty.objects.select_related("state")),
+        "declarations",
+        "force_requirements",
+    ).annotate(n_contributions=Count("contributions", distinct=True))
+    for i in queryset.iterator(chunk_size=CHUNK_SIZE):
+        parties = list(i.parties.all())
+        by_role = {role: _joined(p.state.code for p in parties if p.role == role) for role in InstrumentRole.values}
+        counted = figures.get(i.pk) or {}
+        yield [
+            i.slug,
+            i.name,
+            i.kind,
+            i.status,
+            i.status_changed_on,
+            i.condition,
+            i.condition_text,
+            i.condition_state,
+            by_role[InstrumentRole.LEAD],
+            by_role[InstrumentRole.PARTICIPANT],
+            by_role[InstrumentRole.CONTRIBUTOR],
+            by_role[InstrumentRole.SUPPORTER],
+            _joined(d.slug for d in i.declarations.all()),
+            i.n_contributions,
+            counted.get("troop_pledges", 0),
+            counted.get("troops_low"),
+            counted.get("troops_high"),
+            counted.get("troop_pledges_unquantified", 0),
+            _joined(r.slug for r in i.force_requirements.all()),
+            i.mandate,
+            i.summary,
+            i.updated_at,
+        ]
+
+
+def person_rows(queryset) -> Iterator[list]:
+    queryset = queryset.prefetch_related(Prefetch("posts", queryset=models.Post.objects.select_related("state")))
+    for p in queryset.iterator(chunk_size=CHUNK_SIZE):
+        posts = list(p.posts.all())
+        yield [
+            p.slug,
+            p.name,
+            _joined(post.slug for post in posts),
+            _joined({post.state.code for post in posts}),
+            p.summary,
+            p.updated_at,
+        ]
+
+
+def post_rows(queryset) -> Iterator[list]:
+    for p in queryset.select_related("person", "state", "source").iterator(chunk_size=CHUNK_SIZE):
+        yield [
+            p.slug,
+            p.title,
+            p.role,
+            p.state.code,
+            p.person.slug if p.person_id else "",
+            p.person.name if p.person_id else "",
+            p.start_date,
+            p.start_precision,
+            p.end_date,
+            p.source.key,
+            p.quote,
+            p.attribution,
+            p.updated_at,
+        ]
+
+
+def statement_rows(queryset) -> Iterator[list]:
+    # Oldest first, undated last, in every database (the model's order leaves NULLs to the database).
+    queryset = queryset.with_related().order_by(F("made_on").asc(nulls_last=True), "slug")
+    for s in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [
+            s.slug,
+            s.made_on,
+            s.made_precision,
+            s.speaker.slug if s.speaker_id else "",
+            s.speaker.name if s.speaker_id else "",
+            s.state.code if s.state_id else "",
+            s.summit.slug if s.summit_id else "",
+            s.stance,
+            _joined(p.slug for p in s.pledges.all()),
+            _joined(i.slug for i in s.instruments.all()),
+            _joined(d.slug for d in s.declarations.all()),
+            _joined(m.slug for m in s.summits.all()),
+            s.quote,
+            s.attribution,
+            s.source.key,
+            s.source.title,
+            s.source.url,
+            s.summary,
+            s.updated_at,
+        ]
+
+
 @dataclass(frozen=True)
 class Table:
     """What an export of one model needs: its columns, its rows, its file name."""
@@ -171,6 +284,14 @@ TABLES = {
         "declarations", DECLARATION_COLUMNS, declaration_rows, models.Declaration, filtersets.DeclarationFilterSet
     ),
     "states": Table("states", STATE_COLUMNS, state_rows, models.State, filtersets.StateFilterSet),
+    "instruments": Table(
+        "instruments", INSTRUMENT_COLUMNS, instrument_rows, models.Instrument, filtersets.InstrumentFilterSet
+    ),
+    "people": Table("people", PERSON_COLUMNS, person_rows, models.Person, filtersets.PersonFilterSet),
+    "posts": Table("posts", POST_COLUMNS, post_rows, models.Post, filtersets.PostFilterSet),
+    "statements": Table(
+        "statements", STATEMENT_COLUMNS, statement_rows, models.Statement, filtersets.StatementFilterSet
+    ),
 }
 
 
@@ -284,19 +405,24 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_xlsx(table: str, queryset, fileobj) -> None:
-    """An Excel workbook: sheet 1 the rows (typed cells, text neutralised as in the CSV),
-    sheet 2 'columns' documenting each column. openpyxl's write-only mode streams the rows to
-    a temporary file, so memory stays flat as for the CSV."""
+    """One table as an Excel workbook (see `write_workbook`)."""
+    spec = TABLES[table]
+    write_workbook(spec.name, spec.columns, spec.rows(queryset), fileobj)
+
+
+def write_workbook(name: str, columns: tuple[Column, ...], rows: Iterable[list], fileobj) -> None:
+    """An Excel workbook: sheet 1 the rows (typed cells, text neutralised as in the CSV, an unknown
+    value an empty cell), sheet 2 'columns' documenting each column. openpyxl's write-only mode
+    streams the rows to a temporary file, so memory stays flat as for the CSV."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    spec = TABLES[table]
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(spec.name)
+    sheet = workbook.create_sheet(name)
     sheet.freeze_panes = "A2"
-    sheet.append([c.name for c in spec.columns])
-    kinds = [c.type for c in spec.columns]
-    for row in spec.rows(queryset):
+    sheet.append([c.name for c in columns])
+    kinds = [c.type for c in columns]
+    for row in rows:
         values = []
         for kind, value in zip(kinds, row, strict=True):
             if isinstance(value, str):
@@ -313,6 +439,6 @@ def write_xlsx(table: str, queryset, fileobj) -> None:
         sheet.append(values)
     doc = workbook.create_sheet("columns")
     doc.append(["column", "type", "meaning", "allowed values"])
-    for c in spec.columns:
+    for c in columns:
         doc.append([c.name, c.type, c.description, ", ".join(c.choices)])
     workbook.save(fileobj)

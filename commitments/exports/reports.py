@@ -4,65 +4,53 @@ import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, Q, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import models
 from ..choices import Category, Status
+from ..models.instruments import requirement_gap
 from .columns import Column
 
-# The troop figures add up as PledgeQuerySet.totals() (the dashboard's headline) adds them, so the
-# report and the public pages agree (tested): the low end sums troops_min (an "up to N" pledge adds
-# nothing), the high end troops_max or, for an "at least N" pledge, N; a troop pledge is one giving
-# a figure, and a pledge in the troops category giving none is counted beside the sums.
-_TROOPS = Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
-_UNQUANTIFIED = Q(category=Category.TROOPS) & ~_TROOPS
-# A money pledge is one in the funding category or giving an amount.
-_MONEY = Q(category=Category.FUNDING) | Q(amount__isnull=False)
-CENT = Decimal("0.01")
-_ZERO_INT = Value(0, output_field=IntegerField())
-_ZERO_EUR = Value(Decimal("0.00"), output_field=DecimalField(max_digits=20, decimal_places=2))
-
-
-def _aggregates() -> dict:
-    """The summary figures as aggregate expressions over pledges. Grouped by pledger, each
-    (pledge, pledger) pair is one row, so a joint pledge counts once in each pledger's group."""
-    # Prefixed, since an annotation may not share a field's name (troops_min).
-    figures = {
-        "pledges": Count("id"),
-        "troop_pledges": Count("id", filter=_TROOPS),
-        "troops_min": Coalesce(Sum("troops_min"), _ZERO_INT),
-        "troops_max": Coalesce(Sum(Coalesce("troops_max", "troops_min")), _ZERO_INT),
-        "troop_pledges_unquantified": Count("id", filter=_UNQUANTIFIED),
-        "money_pledges": Count("id", filter=_MONEY),
-        "amount_eur": Coalesce(Sum("amount_eur"), _ZERO_EUR),
-        "money_pledges_without_eur": Count("id", filter=_MONEY & Q(amount_eur__isnull=True)),
-    }
-    return {f"fig_{name}": expression for name, expression in figures.items()}
-
-
+# Every figure comes from PledgeQuerySet (totals, totals_by, totals_by_pledger), the one place
+# that computes totals, so the report, the overview and the state pages agree (tested). Only the
+# column names differ, and they stay: they are a promise to the report writers' spreadsheets.
 FIGURES = (
     ("pledges", "integer", "Top-level pledges in the group (shares of a larger pledge are left out)."),
     ("troop_pledges", "integer", "Of those, pledges giving a troop figure (the ones in the sums)."),
-    ("troops_min", "integer", "Sum of the lower troop figures (an 'up to N' pledge adds nothing)."),
-    ("troops_max", "integer", "Sum of the upper troop figures (an 'at least N' pledge adds its N)."),
+    (
+        "troops_min",
+        "integer",
+        "Sum of the lower troop figures ('up to N' adds 0); blank when no pledge gives a troop figure.",
+    ),
+    (
+        "troops_max",
+        "integer",
+        "Sum of the upper troop figures; blank when no pledge gives a troop figure, or when one gives only a "
+        "lower one ('at least N': no upper bound is known).",
+    ),
     (
         "troop_pledges_unquantified",
         "integer",
         "Pledges in the troops category giving no figure ('thousands of troops'): not in the sums.",
     ),
     ("money_pledges", "integer", "Pledges of money (funding category, or giving an amount)."),
-    ("amount_eur", "decimal", "Sum of the euro amounts."),
+    ("amount_eur", "decimal", "Sum of the euro amounts; blank when no pledge gives one."),
     ("money_pledges_without_eur", "integer", "Money pledges with no euro amount (not in the sum)."),
 )
 FIGURE_NAMES = tuple(name for name, _, _ in FIGURES)
+# Summary column -> PledgeQuerySet figure, where the names differ.
+FROM_QUERYSET = {"troops_min": "troops_low", "troops_max": "troops_high", "amount_eur": "eur"}
+NO_PLEDGES = {name: 0 for name in FIGURE_NAMES} | {"troops_min": None, "troops_max": None, "amount_eur": None}
 
 
-def _figures(values: dict) -> dict:
-    figures = {name: values[f"fig_{name}"] for name in FIGURE_NAMES}
-    # SQLite sums decimals as floats and drops the scale; always give cents.
-    figures["amount_eur"] = Decimal(str(figures["amount_eur"])).quantize(CENT)
+def _figures(values: dict | None) -> dict:
+    """A group's figures under the summary's column names; a group without pledges has counts of
+    0 and unknown sums."""
+    if values is None:
+        return {**NO_PLEDGES, "eur_pledges": 0, "troop_pledges_open_ended": 0}
+    figures = {name: values[FROM_QUERYSET.get(name, name)] for name in FIGURE_NAMES}
+    figures["eur_pledges"] = values["eur_pledges"]
+    figures["troop_pledges_open_ended"] = values["troop_pledges_open_ended"]
     return figures
 
 
@@ -73,49 +61,45 @@ def summary(queryset=None) -> dict:
     `queryset` is the pledges the caller selected (e.g. filtered by PledgeFilterSet); shares are
     always left out, since the pledge they are part of already counts them. A joint pledge
     counts in the row of each of its pledgers, and once in every other row and in the total."""
-    selected = models.Pledge.objects.all() if queryset is None else queryset
-    pledges = models.Pledge.objects.filter(pk__in=selected.values("pk")).top_level().order_by()
+    pledges = models.Pledge.objects.all() if queryset is None else queryset
 
-    total = _figures(pledges.aggregate(**_aggregates()))
-
+    everything = pledges.totals()
+    total = _figures(everything)
     by_state = [
-        {"key": row["pledgers__code"], "label": row["pledgers__name"], **_figures(row)}
-        for row in pledges.values("pledgers__code", "pledgers__name")
-        .annotate(**_aggregates())
-        .order_by("pledgers__code")
+        {"key": row["code"], "label": row["name"], **_figures(row)}
+        for row in sorted(pledges.totals_by_pledger(), key=lambda row: row["code"])
     ]
 
     def grouped(field: str, choices) -> list[dict]:
-        found = {row[field]: row for row in pledges.values(field).annotate(**_aggregates()).order_by(field)}
-        empty = {f"fig_{name}": 0 for name in FIGURE_NAMES} | {"fig_amount_eur": Decimal("0.00")}
-        return [{"key": code, "label": label, **_figures(found.get(code, empty))} for code, label in choices]
+        found = pledges.totals_by(field)
+        return [{"key": code, "label": label, **_figures(found.get(code))} for code, label in choices]
 
-    by_summit = []
-    titles = dict(models.Summit.objects.values_list("slug", "title"))
-    for row in (
-        pledges.values("summit__slug", "summit__date")
-        .annotate(**_aggregates())
-        .order_by("summit__date", "summit__slug")
-    ):
-        slug = row["summit__slug"]
-        by_summit.append(
-            {"key": slug or "", "label": titles[slug] if slug else "(no summit)", **_figures(row)},
-        )
+    summits = {s.slug: s for s in models.Summit.objects.order_by("date", "slug")}
+    found = pledges.totals_by("summit__slug")
+    by_summit = [
+        {"key": slug, "label": summit.title, **_figures(found[slug])}
+        for slug, summit in summits.items()
+        if slug in found
+    ]
+    if None in found:
+        by_summit.append({"key": "", "label": "(no summit)", **_figures(found[None])})
 
     requirements = []
-    for req in models.ForceRequirement.objects.select_related("summit").order_by("slug"):
+    for req in models.ForceRequirement.objects.select_related("instrument").order_by("slug"):
+        # A requirement an instrument must meet is set against the pledges that contribute to that
+        # instrument; one of no instrument against every pledge selected.
+        figures = pledges.filter(contributes_to=req.instrument_id).totals() if req.instrument_id else everything
+        gap = requirement_gap(req, figures)
         requirements.append(
             {
                 "key": req.slug,
                 "label": req.title,
+                "instrument": req.instrument.slug if req.instrument_id else "",
                 "requirement_min": req.troops_min,
                 "requirement_max": req.troops_max,
-                "troops_min": total["troops_min"],
-                "troops_max": total["troops_max"],
-                "troop_pledges_unquantified": total["troop_pledges_unquantified"],
-                # Positive: troops still missing; negative: more pledged than required.
-                "gap_min": None if req.troops_min is None else req.troops_min - total["troops_min"],
-                "gap_max": None if req.troops_max is None else req.troops_max - total["troops_max"],
+                **_figures(figures),
+                "gap_min": gap["gap_min"],
+                "gap_max": gap["gap_max"],
             }
         )
 
@@ -138,8 +122,28 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     *(Column(name, kind, description) for name, kind, description in FIGURES),
     Column("requirement_min", "integer", "Force requirement rows: lower end of the troops required."),
     Column("requirement_max", "integer", "Force requirement rows: upper end of the troops required."),
-    Column("gap_min", "integer", "requirement_min − troops_min: troops missing at the low end (negative: surplus)."),
-    Column("gap_max", "integer", "requirement_max − troops_max: troops missing at the high end (negative: surplus)."),
+    Column(
+        "gap_min",
+        "integer",
+        "requirement_min − troops_min: troops missing at the low end (negative: surplus); blank when either is.",
+    ),
+    Column(
+        "gap_max",
+        "integer",
+        "requirement_max − troops_max: troops missing at the high end (negative: surplus); blank when either is.",
+    ),
+    Column("eur_pledges", "integer", "Pledges giving a euro amount: the ones in amount_eur."),
+    Column(
+        "troop_pledges_open_ended",
+        "integer",
+        "Pledges giving only a lower troop figure ('at least N'): while there is one, troops_max is blank.",
+    ),
+    Column(
+        "instrument",
+        "code",
+        "Force requirement rows: slug of the instrument that must meet it, whose contributing pledges the row "
+        "counts; blank: the requirement is set against every pledge selected.",
+    ),
 )
 
 

@@ -2,32 +2,37 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
-from django.utils import timezone
 
-from .. import models
+from .. import models, services
 from ..choices import DatePrecision, Status
-from ..exports import PLEDGE_COLUMNS, unescape
+from ..exports import IMPORT_OPTIONAL, PLEDGE_COLUMNS, unescape
+from ..models.pledges import SHARE_OF_ITSELF
 from . import reading
 from .reading import COLUMNS, HEADER_ROW, CellError, check_header, parse_cell, read_rows
 from .report import ImportReport, RowError, RowPlan
 
 WRITABLE = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role == "write" and c.name != "pledger_codes")
 # Model fields the import compares and writes (foreign keys by their id).
-FK_COLUMNS = {"part_of": "part_of_id", "summit": "summit_id", "declaration": "declaration_id"}
-# StatusChange field -> the import column that gives it.
-STATUS_CHANGE_FIELDS = {
-    "effective_date": "status_effective_date",
-    "effective_precision": "status_date_precision",
-    "note": "status_note",
-    "quote": "status_quote",
-    "source": "status_source",
-    "to_status": "status",
-    "from_status": "status",
+FK_COLUMNS = {
+    "part_of": "part_of_id",
+    "summit": "summit_id",
+    "declaration": "declaration_id",
+    "contributes_to": "contributes_to_id",
+}
+# A status change's request names (services.STATUS_CHANGE_NAMES) -> the import column that gives each.
+STATUS_CHANGE_COLUMNS = {
+    name: "status" if name == "status" else {"precision": "status_date_precision"}.get(name, f"status_{name}")
+    for name in services.STATUS_CHANGE_NAMES.values()
+    if name
 }
 
 
 def _constraint_columns(model=models.Pledge, rename=None) -> dict[str, str]:
-    """Constraint message -> the columns it involves, so a broken rule is reported on its columns."""
+    """Constraint message -> the columns it involves, so a broken rule is reported on its columns.
+    `rename` maps model field names to column names (StatusChange's go through the request names)."""
+    if model is models.StatusChange:
+        request = services.STATUS_CHANGE_NAMES
+        rename = {field: rename.get(name) for field, name in request.items() if name and name in (rename or {})}
     rename = rename or {}
 
     def names(node) -> set[str]:
@@ -61,18 +66,24 @@ class _Lookups:
         self.states = {s.code: s for s in models.State.objects.all()}
         self.summits = dict(models.Summit.objects.values_list("slug", "id"))
         self.declarations = dict(models.Declaration.objects.values_list("slug", "id"))
+        self.instruments = dict(models.Instrument.objects.values_list("slug", "id"))
         self.sources = {s.key: s for s in models.Source.objects.all()}
         self.pledges: dict[str, models.Pledge] = {}
         for start in range(0, len(slugs), 500):
             batch = models.Pledge.objects.with_related().filter(slug__in=slugs[start : start + 500])
             self.pledges.update({p.slug: p for p in batch})
         self.pledge_ids = dict(models.Pledge.objects.filter(slug__in=part_of_slugs).values_list("slug", "id"))
-        self.last_change = dict(
-            models.StatusChange.objects.filter(pledge__in=[p.pk for p in self.pledges.values()])
-            .values("pledge_id")
-            .annotate(last=db_models.Max("effective_date"))
-            .values_list("pledge_id", "last")
-        )
+        # The latest status change of each pledge, which the next change must not predate.
+        self.last_change: dict[int, models.StatusChange] = {}
+        ids = [p.pk for p in self.pledges.values()]
+        for start in range(0, len(ids), 500):
+            for pledge_id, sequence, effective_date in (
+                models.StatusChange.objects.filter(pledge__in=ids[start : start + 500])
+                .order_by("pledge_id", "-sequence")
+                .values_list("pledge_id", "sequence", "effective_date")
+            ):
+                if pledge_id not in self.last_change:
+                    self.last_change[pledge_id] = models.StatusChange(sequence=sequence, effective_date=effective_date)
 
 
 def plan_import(data: bytes) -> ImportReport:
@@ -149,9 +160,7 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
     if "pledger_codes" in values:
         codes = [c.strip() for c in (values["pledger_codes"] or "").split(";") if c.strip()]
         unknown = [c for c in codes if c not in lookups.states]
-        if not codes:
-            error("pledger_codes", "Give at least one pledger code, e.g. FR (several: FR;GB).")
-        elif unknown:
+        if unknown:
             error("pledger_codes", f"Unknown state code(s): {', '.join(unknown)}.")
         elif len(set(codes)) != len(codes):
             error("pledger_codes", "A pledger is listed twice.")
@@ -160,7 +169,7 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
     part_of_slug = values.get("part_of") or ""
     pending_part_of = ""
     if part_of_slug == slug:
-        error("part_of", "A pledge cannot be a share of itself.")
+        error("part_of", SHARE_OF_ITSELF)
     elif part_of_slug and part_of_slug in lookups.pledge_ids:
         pledge.part_of_id = lookups.pledge_ids[part_of_slug]
     elif part_of_slug and part_of_slug in seen:
@@ -170,10 +179,16 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
         error("part_of", f"No pledge with slug '{part_of_slug}' (in the tracker or on an earlier row).")
     else:
         pledge.part_of_id = None
-    for name, lookup in (("summit", lookups.summits), ("declaration", lookups.declarations)):
+    for name, lookup in (
+        ("summit", lookups.summits),
+        ("declaration", lookups.declarations),
+        ("contributes_to", lookups.instruments),
+    ):
+        if name in IMPORT_OPTIONAL and name not in values:
+            continue  # a file exported before the column existed: the pledge keeps its value
         ref = values.get(name) or ""
         if ref and ref not in lookup:
-            error(name, f"No {name} with slug '{ref}'.")
+            error(name, f"No {'instrument' if name == 'contributes_to' else name} with slug '{ref}'.")
         else:
             setattr(pledge, FK_COLUMNS[name], lookup.get(ref) if ref else None)
 
@@ -205,14 +220,20 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
     # row) run only on new and changed rows, which keeps an unchanged export quick to import.
     if current is None or changes:
         try:
-            pledge.full_clean(exclude=["part_of"] if pending_part_of else None)
+            services.validate_pledge(pledge, pledgers, exclude=["part_of"] if pending_part_of else None)
         except ValidationError as exc:
+            codes_reported = any(e.column == "pledger_codes" for e in errors)
             for name, messages in exc.message_dict.items():
+                if name == "pledgers" and codes_reported:
+                    continue  # the codes given are wrong; that they are missing would say it twice
                 for message in messages:
-                    error(constraint_columns.get(message, "") if name == NON_FIELD_ERRORS else name, message)
+                    if name == NON_FIELD_ERRORS:
+                        error(constraint_columns.get(message, ""), message)
+                    else:
+                        error("pledger_codes" if name == "pledgers" else name, message)
         changes = diff()  # clean() may complete values (a EUR amount's rate of 1)
 
-    status_change = _plan_status(values, current, current_status, lookups, error)
+    status_change = _plan_status(values, current, pledge, lookups, error)
     if status_change:
         changes["status"] = (current_status, status_change["status"])
 
@@ -255,8 +276,10 @@ def _natural_new(name: str, values: dict, new):
     return values.get(name) if name in FK_COLUMNS else new
 
 
-def _plan_status(values, current, current_status, lookups, error) -> dict | None:
-    """The status change a row asks for, validated as `change_status` will check it; None if none."""
+def _plan_status(values, current, pledge, lookups, error) -> dict | None:
+    """The status change a row asks for, validated as `change_status` will check it; None if none.
+    `current` is the pledge as it is in the tracker (None for a new one), `pledge` as the row makes it."""
+    current_status = current.status if current is not None else Status.NOT_ASSESSABLE
     wanted = values.get("status") or ""
     if not wanted or wanted == current_status:
         return None  # status_* cells are ignored then, so importing a file twice changes nothing twice
@@ -285,34 +308,24 @@ def _plan_status(values, current, current_status, lookups, error) -> dict | None
         missing = True
     if missing:
         return None
-    if date > timezone.localdate():
-        error("status_effective_date", "A status change cannot take effect in the future.")
+    # The status rules themselves are the model's, checked as change_status will check them.
+    subject = pledge if current is None else current
     last = lookups.last_change.get(current.pk) if current is not None else None
-    if last and date < last:
-        error(
-            "status_effective_date",
-            f"The previous change took effect on {last:%d %B %Y}; a later change cannot take effect before it.",
-        )
-    change = models.StatusChange(
-        sequence=1,
-        from_status=current_status,
-        to_status=wanted,
+    change, problems = subject.planned_status_change(
+        wanted,
         effective_date=date,
-        effective_precision=values.get("status_date_precision") or DatePrecision.DAY,
+        precision=values.get("status_date_precision") or DatePrecision.DAY,
         note=note,
         source=lookups.sources[source_key],
         quote=values.get("status_quote") or "",
+        last=last,
     )
-    try:
-        change.full_clean(exclude=["pledge", "sequence"])
-    except ValidationError as exc:
-        by_constraint = _constraint_columns(models.StatusChange, STATUS_CHANGE_FIELDS)
-        for name, messages in exc.message_dict.items():
+    if problems:
+        by_constraint = _constraint_columns(models.StatusChange, STATUS_CHANGE_COLUMNS)
+        for name, messages in services.renamed(ValidationError(problems)).items():
             for message in messages:
-                if name == NON_FIELD_ERRORS:
-                    error(by_constraint.get(message) or "status", message)
-                else:
-                    error(STATUS_CHANGE_FIELDS.get(name, "status"), message)
+                column = STATUS_CHANGE_COLUMNS.get(name) if name else by_constraint.get(message)
+                error(column or "status", message)
     return {
         "status": wanted,
         "effective_date": date,

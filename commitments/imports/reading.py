@@ -6,10 +6,12 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..exports import PLEDGE_COLUMNS, STATUS_CHANGE_COLUMNS, Column, unescape
+from .. import bounds
+from ..exports import IMPORT_OPTIONAL, PLEDGE_COLUMNS, STATUS_CHANGE_COLUMNS, Column, unescape
 from .report import ImportReport, RowError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -19,7 +21,7 @@ MAX_ROWS = 20_000
 HEADER_ROW = 1
 
 COLUMNS: dict[str, Column] = {c.name: c for c in (*PLEDGE_COLUMNS, *STATUS_CHANGE_COLUMNS)}
-REQUIRED = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role != "read")
+REQUIRED = tuple(c.name for c in PLEDGE_COLUMNS if c.import_role != "read" and c.name not in IMPORT_OPTIONAL)
 STATUS_DETAILS = tuple(c.name for c in STATUS_CHANGE_COLUMNS)
 INTEGER = re.compile(r"^[0-9]+$")
 
@@ -135,5 +137,9 @@ def parse_cell(column: Column, raw: str):
             moment = None
         if moment is None:
             raise CellError(f"'{value}' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") from None
+        try:
+            bounds.check_offset(moment)
+        except ValidationError as exc:
+            raise CellError(exc.messages[0]) from None
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
     raise CellError(f"Column type {column.type} cannot be imported.")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import models
+from .. import models, services
 from .report import ImportReport, RowError, RowPlan
 
 
@@ -53,14 +53,16 @@ def _write(plans: list[RowPlan], user, reason: str) -> None:
         pledge = plan.instance
         if plan.part_of_slug:
             pledge.part_of = created[plan.part_of_slug]
+        pledgers_changed = plan.pledgers is not None and (plan.action == "create" or "pledger_codes" in plan.changes)
         if pledge._state.adding or set(plan.changes) - {"status"}:
-            pledge._history_user = user
-            pledge._change_reason = reason
-            pledge.save()
-        if plan.pledgers is not None and (plan.action == "create" or "pledger_codes" in plan.changes):
-            pledge._history_user = user
-            pledge._change_reason = reason
-            pledge.pledgers.set([states[code] for code in plan.pledgers])
+            # Validated when the file was planned; one audit record for the row and its pledgers.
+            services.save_pledge(
+                pledge,
+                pledgers=[states[code] for code in plan.pledgers] if pledgers_changed else None,
+                user=user,
+                reason=reason,
+                validate=False,
+            )
         if plan.action == "create":
             created[plan.slug] = pledge
         change = plan.status_change
@@ -74,6 +76,7 @@ def _write(plans: list[RowPlan], user, reason: str) -> None:
                     note=change["note"],
                     quote=change["quote"],
                     user=user,
+                    reason=reason,
                 )
             except ValidationError as exc:
                 raise _Abort([RowError(plan.row, "status", m) for m in exc.messages]) from None

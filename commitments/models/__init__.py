@@ -6,9 +6,12 @@ what an analyst sees when a form or an API call breaks it.
 """
 
 from .base import MAX_QUOTE_WORDS, NaturalKeyManager, NaturalKeyModel, Source, Sourced, quote_words
+from .instruments import Instrument, InstrumentParty, InstrumentStatusChange
 from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
+from .people import Person, Post
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
+from .statements import Statement
 from .texts import Declaration, DeclarationComponent, DeclarationParty
 from .tokens import ApiToken
 
@@ -22,13 +25,19 @@ __all__ = [
     "DeclarationComponent",
     "DeclarationParty",
     "ForceRequirement",
+    "Instrument",
+    "InstrumentParty",
+    "InstrumentStatusChange",
     "NaturalKeyManager",
     "NaturalKeyModel",
+    "Person",
     "Pledge",
     "PledgeQuerySet",
+    "Post",
     "Source",
     "Sourced",
     "State",
+    "Statement",
     "StatusChange",
     "Summit",
     "quote_words",

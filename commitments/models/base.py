@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .. import bounds
 from ..choices import (
     DatePrecision,
     SourceKind,
@@ -57,6 +58,28 @@ class NaturalKeyModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        """The fields' own checks, and the bounds every input is held to (commitments.bounds):
+        no NUL in text, a real UTC offset on times — whichever path the values came by."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.error_dict
+        for field in self._meta.concrete_fields:
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            value = getattr(self, field.attname)
+            try:
+                if isinstance(value, str):
+                    bounds.check_text(value)
+                elif isinstance(value, datetime.datetime):
+                    bounds.check_offset(value)
+            except ValidationError as exc:
+                errors[field.name] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
+
     def natural_key(self):
         values = []
         for path in self.NATURAL_KEY:
@@ -90,8 +113,9 @@ class TimestampedModel(NaturalKeyModel):
 class Source(NaturalKeyModel):
     """A document that states facts: a news report, an official communiqué, a declaration's text.
 
-    The seed reports are secondary sources; the tracker never stores their full text, only the
-    file name, so a quoted phrase can be checked against the file."""
+    The seed reports are secondary sources; the tracker does not store their full text, only the
+    file name, so a quoted phrase can be checked against the file (`manage.py check_data`). Where
+    a document may be kept whole (an official text), its `text` lets every quote be checked."""
 
     NATURAL_KEY = ("key",)
 
@@ -130,6 +154,11 @@ class Source(NaturalKeyModel):
         choices=SourceKind.choices,
         default=SourceKind.SECONDARY,
         help_text="Primary: the document itself; secondary: a report about it.",
+    )
+    text = models.TextField(
+        blank=True,
+        help_text="The document's full text, where it may be kept (official texts); every quote from it is "
+        "checked against it. Blank for news reports, which are cited, not copied.",
     )
     notes = models.TextField(blank=True)
 

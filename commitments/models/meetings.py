@@ -45,7 +45,22 @@ class Summit(TimestampedModel):
         State,
         blank=True,
         related_name="hosted_summits",
-        help_text="Host or organising parties (co-hosts allowed).",
+        help_text="The party that hosted the meeting: it took place at its invitation or on its territory, as a "
+        "report says (co-hosts allowed). Not its chair or organiser, which have their own fields.",
+    )
+    chairs = models.ManyToManyField(
+        State,
+        blank=True,
+        related_name="chaired_summits",
+        help_text="The party whose representative chairs (or, for a planned meeting, is to chair) the meeting, "
+        "as a report says ('the Defense Secretary will chair'). Chairing is not hosting.",
+    )
+    organisers = models.ManyToManyField(
+        State,
+        blank=True,
+        related_name="organised_summits",
+        help_text="The party a report says organised or convened the meeting ('organised by Macron and Starmer'). "
+        "Organising is not hosting: the meeting may take place elsewhere.",
     )
     date = models.DateField(help_text="First day of the meeting, or the first day of the period it is known to.")
     date_precision = models.CharField(
@@ -63,7 +78,14 @@ class Summit(TimestampedModel):
     )
     summary = models.TextField(blank=True, help_text="What was discussed, in the analyst's words.")
 
-    history = HistoricalRecords(m2m_fields=[hosts])
+    chaired_by = models.ManyToManyField(
+        "Post",
+        blank=True,
+        related_name="chaired_summits",
+        help_text="The posts (and people) that chaired it, where a report says: 'the Defense Secretary will chair'.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[hosts, chairs, organisers, chaired_by])
 
     class Meta:
         ordering = ["date", "slug"]
@@ -98,7 +120,10 @@ class Attendance(Sourced, NaturalKeyModel):
     )
     status = models.CharField(max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.ATTENDED)
     represented_by = models.CharField(
-        max_length=300, blank=True, help_text="Names of the representatives, e.g. 'Steve Witkoff; Jared Kushner'."
+        max_length=300,
+        blank=True,
+        help_text="The representatives in the report's words, e.g. 'Washington's envoy Steve Witkoff'; the people "
+        "and posts themselves are in `representatives`.",
     )
     role = models.CharField(
         max_length=30,
@@ -107,7 +132,14 @@ class Attendance(Sourced, NaturalKeyModel):
         help_text="In what capacity they attended: the US sent envoys, not its president.",
     )
 
-    history = HistoricalRecords()
+    representatives = models.ManyToManyField(
+        "Post",
+        blank=True,
+        related_name="attendances",
+        help_text="The posts (and people) that represented the party, as the report names them.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:
         ordering = ["summit", "state"]

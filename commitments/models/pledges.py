@@ -1,13 +1,14 @@
 """What was promised: pledges, their status history, citations, and force requirements."""
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Q, Sum
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -17,23 +18,30 @@ from ..choices import (
     Condition,
     ConditionState,
     Currency,
-    DatePrecision,
     MonitoringRole,
     Status,
 )
 from ..formatting import compact_money, troop_range
 from .base import (
+    EARLIEST_DATE,
     SLUG_HELP,
     NaturalKeyManager,
     NaturalKeyModel,
-    Source,
     Sourced,
     new_key,
     sane_date,
 )
+from .instruments import Instrument, condition_state_matches
 from .meetings import Summit
 from .parties import State
+from .status import StatusChangeBase, StatusHistory, StatusHistoryQuerySet, status_change_constraints
 from .texts import Declaration
+
+# A sanity bound that also keeps troop figures inside every database's integer range.
+MAX_TROOPS = 10_000_000
+SHARE_OF_ITSELF = "A pledge cannot be a share of itself."
+REVIEW_TIME_BOUNDS = f"A review time lies between {EARLIEST_DATE:%d %B %Y} and now."
+NO_PLEDGER = "Give at least one pledger."
 
 
 def troop_range_constraints(model: str) -> list[models.CheckConstraint]:
@@ -81,6 +89,15 @@ class ForceRequirement(NaturalKeyModel):
         blank=True,
         related_name="force_requirements",  # keep context
     )
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="force_requirements",
+        help_text="The instrument (e.g. the multinational force) that must meet this requirement; its "
+        "contributions are set against it.",
+    )
     troops_min = models.PositiveIntegerField(
         null=True, blank=True, help_text="Lower end of the range; blank if not given."
     )
@@ -99,7 +116,13 @@ class ForceRequirement(NaturalKeyModel):
         return self.title
 
 
-class PledgeQuerySet(models.QuerySet):
+HAS_TROOPS = Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
+# "At least N": a lower troop figure and no upper one.
+OPEN_ENDED = Q(troops_min__isnull=False, troops_max__isnull=True)
+CENT = Decimal("0.01")
+
+
+class PledgeQuerySet(StatusHistoryQuerySet):
     """The one place that knows how to load pledges: admin, API, exports and dashboard use these."""
 
     def with_related(self):
@@ -130,85 +153,99 @@ class PledgeQuerySet(models.QuerySet):
         """Pledges that count in totals: shares of a larger pledge are already inside it."""
         return self.filter(part_of__isnull=True)
 
-    # Aggregates for the dashboard (and anyone else who needs totals). Troop ranges add up as
-    # follows: the low end adds each pledge's troops_min (an "up to N" pledge adds nothing), the
-    # high end its troops_max or, for an "at least N" pledge, N. A vague quantity adds nothing.
-    _HAS_TROOPS = Q(troops_min__isnull=False) | Q(troops_max__isnull=False)
+    # -- totals: every figure the overview, the state pages and the summary report show -------
+    #
+    # Computed here once, for every reader. Rules (docs/exports.md, "Totals"):
+    # - Only top-level pledges count: a share is already inside the pledge it is part of.
+    # - A joint pledge is one row: it counts once in a total, and once under each of its pledgers
+    #   in a per-party figure (`*_joint` says how many such pledges a party's row holds).
+    # - Unknown is not zero: a sum runs over the pledges that give the number and is None when no
+    #   pledge does; beside it, how many pledges it covers and how many give no number.
+    # - Troops: the low end adds each pledge's lower figure (an "up to N" pledge adds 0, a true
+    #   lower bound); the high end adds the upper figures, and is None (no upper bound known) as
+    #   soon as one pledge gives only a lower one ("at least N" says nothing of how many more).
+
+    @staticmethod
+    def _figures() -> dict:
+        """The figures as aggregate expressions over pledges (`aggregate()` or, grouped, `annotate()`)."""
+        has_troops = HAS_TROOPS
+        money = Q(category=Category.FUNDING) | Q(amount__isnull=False)
+        return {
+            "pledges": Count("pk"),
+            "troop_pledges": Count("pk", filter=has_troops),
+            "troops_low": Sum(Coalesce("troops_min", models.Value(0)), filter=has_troops),
+            "troops_high": models.Case(
+                models.When(GreaterThan(Count("pk", filter=OPEN_ENDED), 0), then=models.Value(None)),
+                default=Sum("troops_max", filter=has_troops),
+                output_field=models.PositiveIntegerField(),
+            ),
+            "troop_pledges_open_ended": Count("pk", filter=OPEN_ENDED),
+            "troop_pledges_unquantified": Count("pk", filter=Q(category=Category.TROOPS) & ~has_troops),
+            "money_pledges": Count("pk", filter=money),
+            "eur_pledges": Count("pk", filter=Q(amount_eur__isnull=False)),
+            "eur": Sum("amount_eur"),
+            "money_pledges_without_eur": Count("pk", filter=money & Q(amount_eur__isnull=True)),
+            "pending_on_ceasefire": Count(
+                "pk", filter=Q(condition=Condition.UPON_CEASEFIRE, condition_state=ConditionState.PENDING)
+            ),
+        }
+
+    @classmethod
+    def no_figures(cls) -> dict:
+        """The figures of no pledge, without a query: every count 0, every sum unknown (None)."""
+        return {name: 0 if isinstance(expr, Count) else None for name, expr in cls._figures().items()}
+
+    @staticmethod
+    def _finished(row: dict) -> dict:
+        """Exact euros (SQLite sums decimals as floats); a sum over no pledge stays None."""
+        if row.get("eur") is not None:
+            row["eur"] = Decimal(str(row["eur"])).quantize(CENT)
+        return row
+
+    def _counted(self):
+        """The pledges of this queryset that count in totals, as a plain queryset (whatever joins,
+        DISTINCT or ordering this one carries)."""
+        return Pledge.objects.filter(pk__in=self.values("pk")).top_level().order_by()
 
     def totals(self) -> dict:
-        """Headline figures over the pledges of this queryset that count in totals: top level
-        only (a share is inside its larger pledge) and a joint pledge once (it is one row).
-        One query."""
-        has_troops = self._HAS_TROOPS
-        figures = (
-            Pledge.objects.filter(pk__in=self.values("pk"))
-            .top_level()
-            .aggregate(
-                pledges=Count("pk"),
-                troops_low=Sum("troops_min"),
-                troops_high=Sum(Coalesce("troops_max", "troops_min")),
-                troop_pledges=Count("pk", filter=has_troops),
-                troop_pledges_unquantified=Count("pk", filter=Q(category=Category.TROOPS) & ~has_troops),
-                eur=Sum("amount_eur"),
-                eur_pledges=Count("pk", filter=Q(amount_eur__isnull=False)),
-                funding_pledges_unquantified=Count(
-                    "pk", filter=Q(category=Category.FUNDING, amount_eur__isnull=True, amount__isnull=True)
-                ),
-                pending_on_ceasefire=Count(
-                    "pk", filter=Q(condition=Condition.UPON_CEASEFIRE, condition_state=ConditionState.PENDING)
-                ),
-            )
-        )
-        figures["troops_low"] = figures["troops_low"] or 0
-        figures["troops_high"] = figures["troops_high"] or 0
-        figures["eur"] = figures["eur"] or Decimal(0)
-        return figures
+        """The figures over this queryset's pledges (see above). One query."""
+        return self._finished(self._counted().aggregate(**self._figures()))
+
+    def totals_by(self, field: str) -> dict:
+        """{value of `field`: figures} for the groups that have pledges, e.g. totals_by("status").
+        `field` is a pledge field or a path (`summit__slug`). One query."""
+        rows = self._counted().values(field).annotate(**self._figures()).order_by(field)
+        return {row.pop(field): self._finished(row) for row in rows}
 
     def count_by_status(self) -> dict[str, int]:
-        """Top-level pledges per status, in the order of `Status` (zeros included). One query."""
-        counts = dict(
-            Pledge.objects.filter(pk__in=self.values("pk"))
-            .top_level()
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
-        )
+        """Pledges per status, in the order of `Status` (zeros included: a count is never unknown). One query."""
+        counts = {status: figures["pledges"] for status, figures in self.totals_by("status").items()}
         return {status: counts.get(status, 0) for status in Status.values}
 
-    def totals_by_pledger(self):
-        """One row per party with the pledges of this queryset it made alone or jointly, shares
-        included, with their troop and euro sums. A joint pledge appears under each pledger and a
-        share beside its larger pledge, so these rows add up to more than `totals()`; the
-        `*_joint` and `*_shares` counts say where. One query."""
+    def totals_by_pledger(self) -> list[dict]:
+        """One row per party with the figures of the pledges it made alone or jointly: `code`,
+        `name`, `kind`, the figures, and `troop_pledges_joint` / `eur_pledges_joint`, how many of
+        the pledges in its sums it shares with others. A joint pledge is in each of its pledgers'
+        rows, so the rows add up to more than `totals()` by exactly those. One query."""
         through = Pledge.pledgers.through
-        has_troops = Q(pledge__troops_min__isnull=False) | Q(pledge__troops_max__isnull=False)
-        has_eur = Q(pledge__amount_eur__isnull=False)
         joint = Q(
-            pledge__in=through.objects.order_by()
+            pk__in=through.objects.order_by()
             .values("pledge")
             .annotate(n=Count("state"))
             .filter(n__gt=1)
             .values("pledge")
         )
-        share = Q(pledge__part_of__isnull=False)
-        return (
-            through.objects.filter(pledge__in=self.values("pk"))
-            .values("state__code", "state__name", "state__kind")
+        rows = (
+            self._counted()
+            .values(code=F("pledgers__code"), name=F("pledgers__name"), kind=F("pledgers__kind"))
             .annotate(
-                pledges=Count("pledge"),
-                troops_low=Sum("pledge__troops_min"),
-                troops_high=Sum(Coalesce("pledge__troops_max", "pledge__troops_min")),
-                troop_pledges=Count("pledge", filter=has_troops),
-                troop_pledges_joint=Count("pledge", filter=has_troops & joint),
-                troop_pledges_shares=Count("pledge", filter=has_troops & share),
-                troop_pledges_unquantified=Count("pledge", filter=Q(pledge__category=Category.TROOPS) & ~has_troops),
-                eur=Sum("pledge__amount_eur"),
-                eur_pledges=Count("pledge", filter=has_eur),
-                eur_pledges_joint=Count("pledge", filter=has_eur & joint),
-                eur_pledges_shares=Count("pledge", filter=has_eur & share),
+                **self._figures(),
+                troop_pledges_joint=Count("pk", filter=HAS_TROOPS & joint),
+                eur_pledges_joint=Count("pk", filter=Q(amount_eur__isnull=False) & joint),
             )
-            .order_by("state__name")
+            .order_by("name", "code")
         )
+        return [self._finished(row) for row in rows if row["code"] is not None]
 
     def by_state(self, code: str):
         """Pledges a party made alone or jointly."""
@@ -219,21 +256,8 @@ class PledgeQuerySet(models.QuerySet):
         cutoff = timezone.now() - datetime.timedelta(days=days)
         return self.filter(Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=cutoff))
 
-    def as_of(self, date: datetime.date):
-        """Pledges as they stood in the world on `date`: each gets `as_of_status` and
-        `as_of_status_changed_on` from its latest status change effective on or before that date.
-        Pledges whose first status change took effect later (not yet made then) are left out.
-        One query: the status history is read through correlated subqueries, not per row."""
-        latest = StatusChange.objects.filter(pledge=models.OuterRef("pk"), effective_date__lte=date).order_by(
-            "-effective_date", "-sequence"
-        )
-        return self.annotate(
-            as_of_status=models.Subquery(latest.values("to_status")[:1]),
-            as_of_status_changed_on=models.Subquery(latest.values("effective_date")[:1]),
-        ).filter(as_of_status__isnull=False)
 
-
-class Pledge(NaturalKeyModel):
+class Pledge(StatusHistory, NaturalKeyModel):
     """A promise made to Ukraine by one party or several jointly. A joint pledge ("France and the
     UK provide the bulk of the troops") is one row with several pledgers and counts once in any
     total. Quantities are stored by kind; a vague amount stays text and is never turned into a
@@ -255,8 +279,18 @@ class Pledge(NaturalKeyModel):
         null=True,
         blank=True,
         related_name="shares",
-        help_text="The larger pledge this one is a share of (France's troops within the Franco-British bulk). "
-        "Shares are left out of totals, which count the larger pledge.",
+        help_text="The larger pledge this one is a true share of (France's troops within the Franco-British "
+        "bulk). Shares are left out of quantity totals, which count the larger pledge. For a pledge that helps "
+        "build a force or mechanism, use 'contributes to' instead.",
+    )
+    contributes_to = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,  # a pledge must not silently lose what it builds
+        null=True,
+        blank=True,
+        related_name="contributions",
+        help_text="The instrument (a force, a monitoring mechanism, a commission) this pledge helps build. "
+        "A contribution counts in totals with its own status and quantity.",
     )
     declaration = models.ForeignKey(
         Declaration,
@@ -277,10 +311,16 @@ class Pledge(NaturalKeyModel):
     category = models.CharField(max_length=30, choices=Category.choices, help_text="What kind of help is promised.")
 
     troops_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Troops: lower end of the range; blank when the source gives none."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TROOPS)],
+        help_text="Troops: lower end of the range; blank when the source gives none.",
     )
     troops_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Troops: upper end of the range; blank when the source gives none."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_TROOPS)],
+        help_text="Troops: upper end of the range; blank when the source gives none.",
     )
     amount = models.DecimalField(
         max_digits=18, decimal_places=2, null=True, blank=True, help_text="Money: amount in the pledged currency."
@@ -344,9 +384,6 @@ class Pledge(NaturalKeyModel):
         editable=False,
         help_text="Where the pledge stands now. Changed only through a status change, which is kept in the history.",
     )
-    status_changed_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="When the current status took effect in the world."
-    )
     last_reviewed_at = models.DateTimeField(
         null=True, blank=True, help_text="When an analyst last confirmed the record against its sources."
     )
@@ -390,23 +427,11 @@ class Pledge(NaturalKeyModel):
                 name="pledge_fx_rate_positive",
                 violation_error_message="An FX rate must be greater than zero.",
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(condition__in=[Condition.NOT_STATED, Condition.UNCONDITIONAL])
-                    & Q(condition_state=ConditionState.NOT_APPLICABLE)
-                )
-                | (
-                    ~Q(condition__in=[Condition.NOT_STATED, Condition.UNCONDITIONAL])
-                    & ~Q(condition_state=ConditionState.NOT_APPLICABLE)
-                ),
-                name="pledge_condition_state_matches",
-                violation_error_message="A conditional pledge needs a condition state (pending, triggered or lapsed); "
-                "an unconditional one has none.",
-            ),
+            condition_state_matches("pledge"),
             models.CheckConstraint(
                 condition=~Q(part_of=models.F("id")),
                 name="pledge_not_part_of_itself",
-                violation_error_message="A pledge cannot be a share of itself.",
+                violation_error_message=SHARE_OF_ITSELF,
             ),
             sane_date("value_date", "pledge"),
             sane_date("status_changed_on", "pledge"),
@@ -419,13 +444,6 @@ class Pledge(NaturalKeyModel):
     def __str__(self):
         return self.title
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        if "status" in field_names:
-            instance._loaded_status = instance.__dict__["status"]
-        return instance
-
     def clean(self):
         super().clean()
         errors = {}
@@ -435,25 +453,29 @@ class Pledge(NaturalKeyModel):
             if self.value_date is not None and self.amount_eur is None:
                 self.amount_eur = self.amount
         if self.amount is not None and self.fx_rate is not None and self.amount_eur is not None:
-            expected = (self.amount * self.fx_rate).quantize(Decimal("0.01"))
-            if abs(expected - self.amount_eur) > Decimal("0.01"):
+            try:
+                expected = (self.amount * self.fx_rate).quantize(Decimal("0.01"))
+            except InvalidOperation:
+                expected = None  # a number past the fields' digits, which their own check reports
+            if expected is not None and abs(expected - self.amount_eur) > Decimal("0.01"):
                 errors["amount_eur"] = f"Amount × FX rate is {expected}, not {self.amount_eur}."
         if self.monitoring_means and not self.monitoring_role:
             errors["monitoring_role"] = "Give the monitoring role (lead, participant, contributor) for these means."
+        if self.pk is not None and self.part_of_id == self.pk:
+            errors["part_of"] = SHARE_OF_ITSELF  # as the constraint says, next to the field
+        reviewed = self.last_reviewed_at
+        if reviewed is not None and not (EARLIEST_DATE <= reviewed.date() and reviewed <= timezone.now()):
+            errors["last_reviewed_at"] = REVIEW_TIME_BOUNDS
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         if not kwargs.get("raw"):
-            # A row loaded without its status (a deferred field) cannot have had it changed here.
-            loaded = getattr(self, "_loaded_status", Status.NOT_ASSESSABLE if self._state.adding else self.status)
-            if self.status != loaded and not getattr(self, "_writing_status", False):
-                raise ValueError("Pledge.status is changed only through Pledge.change_status().")
+            self.check_status_not_written()  # before the version moves: a refused save changes nothing
             if not self._state.adding:
                 self.version += 1
             self.updated_at = timezone.now()
         super().save(*args, **kwargs)
-        self._loaded_status = self.status
 
     @property
     def is_final(self) -> bool:
@@ -477,76 +499,11 @@ class Pledge(NaturalKeyModel):
             parts.append(f"{self.quantity_text} (unquantified)")
         return "; ".join(parts)
 
-    @transaction.atomic
-    def change_status(
-        self,
-        status: str,
-        *,
-        effective_date: datetime.date,
-        source: Source,
-        note: str,
-        precision: str = DatePrecision.DAY,
-        quote: str = "",
-        attribution: str = "",
-        user=None,
-    ) -> "StatusChange":
-        """Record that the pledge moved to `status` on `effective_date`, as `source` says.
 
-        The only writer of `Pledge.status`. The history row and the current status are written in
-        one transaction, under a lock on the pledge row, so two analysts changing the same pledge
-        are serialised; a rejected change raises ValidationError and leaves both untouched."""
-        locked = Pledge.objects.select_for_update().get(pk=self.pk)
-        last = locked.status_changes.order_by("-sequence").first()
-        change = StatusChange(
-            pledge=locked,
-            sequence=(last.sequence + 1) if last else 1,
-            from_status=locked.status,
-            to_status=status,
-            effective_date=effective_date,
-            effective_precision=precision,
-            recorded_by=user,
-            note=note,
-            source=source,
-            quote=quote,
-            attribution=attribution,
-        )
-        errors = {}
-        if status == locked.status:
-            errors["to_status"] = f"The pledge is already {locked.get_status_display().split(' (')[0].lower()}."
-        if last and effective_date and effective_date < last.effective_date:
-            errors["effective_date"] = (
-                f"The previous change took effect on {last.effective_date:%d %B %Y}; a later change cannot take "
-                "effect before it. Correct the history instead."
-            )
-        if effective_date and effective_date > timezone.localdate():
-            errors["effective_date"] = "A status change cannot take effect in the future."
-        try:
-            # A same-status change already has its own message; the constraint would say it twice.
-            change.full_clean(validate_constraints="to_status" not in errors)
-        except ValidationError as exc:
-            errors = {**exc.message_dict, **errors}
-        if errors:
-            raise ValidationError(errors)
-        change.save()
-        locked.status = status
-        locked.status_changed_on = effective_date
-        locked._writing_status = True
-        try:
-            locked.save()
-        finally:
-            locked._writing_status = False
-        # Keep the caller's instance in step with the row.
-        for field in ("status", "status_changed_on", "version", "updated_at"):
-            setattr(self, field, getattr(locked, field))
-        self._loaded_status = self.status
-        return change
+class StatusChange(StatusChangeBase):
+    """One step in a pledge's life. Written only by `Pledge.change_status`."""
 
-
-class StatusChange(Sourced, NaturalKeyModel):
-    """One step in a pledge's life: from which status to which, when it took effect in the world
-    (with the precision known), when and by whom it was recorded, why, and on what source.
-    Written only by `Pledge.change_status`."""
-
+    SUBJECT = "pledge"
     NATURAL_KEY = ("pledge__slug", "sequence")
 
     pledge = models.ForeignKey(
@@ -554,52 +511,22 @@ class StatusChange(Sourced, NaturalKeyModel):
         on_delete=models.CASCADE,
         related_name="status_changes",  # the history is part of the pledge
     )
-    sequence = models.PositiveIntegerField(help_text="1 for the first change of this pledge, then 2, 3, …")
     from_status = models.CharField(max_length=20, choices=Status.choices, help_text="Status before the change.")
     to_status = models.CharField(max_length=20, choices=Status.choices, help_text="Status after the change.")
-    effective_date = models.DateField(help_text="When the change took effect in the world.")
-    effective_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    recorded_at = models.DateTimeField(default=timezone.now, help_text="When the change was entered in the tracker.")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,  # the history outlives a removed account
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who entered it; blank for changes loaded from the seed fixtures.",
-    )
-    note = models.TextField(help_text="Why the status changed.")
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["pledge", "sequence"]
         get_latest_by = "sequence"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["pledge", "sequence"],
-                name="status_change_sequence_unique",
-                violation_error_message="This pledge already has a status change with this number.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(from_status=models.F("to_status")),
-                name="status_change_changes_status",
-                violation_error_message="A status change must move to a different status.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(note=""),
-                name="status_change_has_note",
-                violation_error_message="Say why the status changed.",
-            ),
-            sane_date("effective_date", "status_change"),
-        ]
+        constraints = status_change_constraints("status_change", "pledge")
         indexes = [
             # as_of: "the latest change per pledge effective on or before a date"
             models.Index(fields=["pledge", "effective_date"], name="status_change_pledge_date"),
         ]
 
-    def __str__(self):
-        return f"{self.pledge}: {self.from_status} → {self.to_status} ({self.effective_date})"
+
+Pledge.STATUS_CHANGE = StatusChange
 
 
 def exactly_one_of(fields: tuple[str, ...]) -> Q:
@@ -610,12 +537,16 @@ def exactly_one_of(fields: tuple[str, ...]) -> Q:
     return condition
 
 
+# The records a citation can support (one of them each).
+CITATION_TARGETS = ("summit", "declaration", "pledge", "force_requirement", "instrument")
+
+
 class Citation(Sourced, NaturalKeyModel):
-    """Ties a source to one record (a summit, a declaration, a pledge or a force requirement),
-    optionally to one of its fields, with the phrase that supports it."""
+    """Ties a source to one record (a summit, a declaration, a pledge, a force requirement or an
+    instrument), optionally to one of its fields, with the phrase that supports it."""
 
     NATURAL_KEY = ("key",)
-    TARGETS = ("summit", "declaration", "pledge", "force_requirement")
+    TARGETS = CITATION_TARGETS
 
     key = models.CharField(max_length=64, unique=True, default=new_key, help_text="Stable identifier.")
     summit = models.ForeignKey(
@@ -646,6 +577,13 @@ class Citation(Sourced, NaturalKeyModel):
         blank=True,
         related_name="citations",  # goes with it
     )
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",  # goes with its record
+    )
     field = models.CharField(
         max_length=50,
         blank=True,
@@ -658,10 +596,10 @@ class Citation(Sourced, NaturalKeyModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=exactly_one_of(("summit", "declaration", "pledge", "force_requirement")),
+                condition=exactly_one_of(CITATION_TARGETS),
                 name="citation_one_target",
-                violation_error_message="A citation supports exactly one record: a summit, a declaration, a pledge "
-                "or a force requirement.",
+                violation_error_message="A citation supports exactly one record: a summit, a declaration, a pledge, "
+                "a force requirement or an instrument.",
             ),
         ]
 

@@ -91,10 +91,22 @@ class DeclarationParty(Sourced, NaturalKeyModel):
     )
     role = models.CharField(max_length=10, choices=PartyRole.choices)
     signed_on = models.DateField(null=True, blank=True, help_text="Date of signature (signatories only).")
-    represented_by = models.CharField(max_length=200, blank=True, help_text="Who signed or endorsed for the party.")
+    represented_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who signed or endorsed for the party, in the report's words; the people and posts themselves "
+        "are in `representatives`.",
+    )
     notes = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    representatives = models.ManyToManyField(
+        "Post",
+        blank=True,
+        related_name="declaration_parties",
+        help_text="The posts (and people) that signed or endorsed for the party, where a report names them.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:
         ordering = ["declaration", "role", "state"]

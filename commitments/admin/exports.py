@@ -1,7 +1,6 @@
-"""The pledge admin's CSV export action and import page, kept out of the admin module so they can be
-hooked into whatever PledgeAdmin becomes:
+"""The pledge admin's CSV export action and import page, as a mixin of PledgeAdmin:
 
-    from commitments.admin_exports import PledgeImportExportMixin
+    from .exports import PledgeImportExportMixin
 
     class PledgeAdmin(PledgeImportExportMixin, TrackerAdmin):   # the mixin first
         ...
@@ -28,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import exports, imports, models
+from .. import exports, imports, models
 
 SESSION_KEY = "commitments_pledge_import"
 
@@ -37,10 +36,8 @@ SESSION_KEY = "commitments_pledge_import"
 def export_pledges_action(modeladmin, request, queryset):
     """The same file as /api/pledges/export.csv and `manage.py export_pledges`, for the selected
     rows (or, with "select all", every row the change list's filters match)."""
-    from .export_views import csv_response
-
     name = f"pledges-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_response(exports.pledge_csv_chunks(queryset), name)
+    return exports.csv_response(exports.pledge_csv_chunks(queryset), name)
 
 
 def import_pledges_view(request, model_admin):

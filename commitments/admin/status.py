@@ -1,0 +1,191 @@
+"""Status changes in the admin, for every record with a status history (pledges, instruments): one
+implementation, used as a mixin of the record's admin.
+
+    class PledgeAdmin(StatusChangeAdminMixin, TrackerAdmin): ...
+
+The mixin adds the page `admin:<app>_<model>_change_status` (…/<id>/change-status/, the "Change
+status" button on the change form), the action `change_status_action` for a selection, and the
+permission `change_status` (change the record and add to its history). A change is written only
+by the record's `change_status`; for a selection, every record gets its history row or none does,
+and the refusals are listed. `StatusHistoryInline` and `StatusHistoryAdmin` show a history,
+read-only."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from .base import ReadOnlyInline, TrackerAdmin
+from .forms import StatusChangeForm
+
+
+class StatusChangeAdminMixin:
+    """The "Change status" page and bulk action of a ModelAdmin whose model has `change_status`
+    (commitments.models.status.StatusHistory). Put it before TrackerAdmin in the bases."""
+
+    change_form_template = "admin/commitments/status_change_form.html"
+    status_change_template = "admin/commitments/change_status.html"
+    # The order in which a selection is listed on the page (the model's own ordering if empty).
+    status_change_ordering: tuple[str, ...] = ()
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/change-status/",
+                self.admin_site.admin_view(self.change_status_view),
+                name=f"{opts.app_label}_{opts.model_name}_change_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_change_status_permission(self, request, obj=None) -> bool:
+        """Change the record and add a step to its history (`add_statuschange` for pledges,
+        `add_instrumentstatuschange` for instruments)."""
+        history = self.model.STATUS_CHANGE._meta
+        return self.has_change_permission(request, obj) and request.user.has_perm(
+            f"{history.app_label}.add_{history.model_name}"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_change_status": self.has_change_status_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def change_status_view(self, request, object_id):
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404(f"No such {self.model._meta.verbose_name}.")
+        if not self.has_change_status_permission(request, record):
+            raise PermissionDenied
+        return self.status_change_page(request, [record], single=True)
+
+    @admin.action(description="Change status of the selected %(verbose_name_plural)s", permissions=["change_status"])
+    def change_status_action(self, request, queryset):
+        if self.status_change_ordering:
+            queryset = queryset.order_by(*self.status_change_ordering)
+        return self.status_change_page(request, list(queryset), single=False)
+
+    def status_change_page(self, request, records, *, single):
+        """One history row per record, all or none: if any record refuses the change (already in
+        that status, a date before its last change...), nothing is written and every refusal is
+        listed."""
+        opts = self.model._meta
+        rejections = []
+        if "apply" in request.POST:
+            form = StatusChangeForm(request.POST, model=self.model)
+            if form.is_valid():
+                rejections = self.apply_status_change(request, records, form)
+                if not rejections:
+                    status = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
+                    count = len(records)
+                    noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
+                    self.message_user(request, f"Status changed to “{status}” for {count} {noun}.", messages.SUCCESS)
+                    if single:
+                        return HttpResponseRedirect(
+                            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
+                        )
+                    return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+                if single:
+                    form.add_change_errors(rejections[0][1])
+                    rejections = []
+        else:
+            form = StatusChangeForm(model=self.model)
+        subject = f": {records[0]}" if single else f" of {len(records)} {opts.verbose_name_plural}"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change status{subject}",
+            "opts": opts,
+            "form": form,
+            "records": records,
+            "single": single,
+            "rejections": rejections,
+            "media": self.media + form.media,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.status_change_template, context)
+
+    def apply_status_change(self, request, records, form) -> list:
+        """[(record, ValidationError)] for the records that refuse; [] when every one changed."""
+        rejections = []
+        kwargs = form.change_kwargs(request.user)
+        labels = dict(self.model._meta.get_field("status").choices)
+        try:
+            with transaction.atomic():
+                # Lock first: a status changed by someone else since this page was shown is not
+                # silently built upon (announced → agreed over their agreed → committed).
+                now = dict(
+                    self.model._default_manager.select_for_update()
+                    .filter(pk__in=[r.pk for r in records])
+                    .values_list("pk", "status")
+                )
+                for record in records:
+                    seen = request.POST.get(f"seen_status_{record.pk}")
+                    if seen and seen != now.get(record.pk):
+                        label = str(labels.get(now[record.pk], now[record.pk])).split(" (")[0]
+                        message = (
+                            f"Its status was changed to “{label}” by someone else since this page was shown; "
+                            "check it and submit again."
+                        )
+                        rejections.append((record, ValidationError({"status": message})))
+                        continue
+                    try:
+                        record.change_status(form.cleaned_data["status"], **kwargs)
+                    except ValidationError as exc:
+                        rejections.append((record, exc))
+                if rejections:
+                    raise _RollBack
+        except _RollBack:
+            # change_status updated the instances; their rows were rolled back.
+            written = [f.attname for f in self.model._meta.concrete_fields if not f.editable and not f.primary_key]
+            for record in records:
+                record.refresh_from_db(fields=written)
+                record._loaded_status = record.status
+        return rejections
+
+
+class _RollBack(Exception):
+    """Leaves a transaction.atomic block so that it rolls back."""
+
+
+class StatusHistoryInline(ReadOnlyInline):
+    """A record's status history, read-only: a new step is written only by its change_status.
+    Subclasses set `model` (StatusChange, InstrumentStatusChange)."""
+
+    fields = ["sequence", "from_status", "to_status", "effective_date", "effective_precision", "source", "note"]
+    readonly_fields = fields
+    ordering = ["sequence"]
+    verbose_name_plural = "status history (use “Change status” above to add a step)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class StatusHistoryAdmin(TrackerAdmin):
+    """A status history across records, read-only: written only by change_status, and a step goes
+    only with its record."""
+
+    list_filter = ["to_status", "from_status", "effective_precision"]
+    date_hierarchy = "effective_date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A step goes only with its record (the delete permission is what allows that cascade):
+        # removing one alone would leave the record's status resting on nothing.
+        raise PermissionDenied

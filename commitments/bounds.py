@@ -1,0 +1,30 @@
+"""The bounds every input is held to, wherever it comes from (the API, the admin, the CSV import,
+the filters of the API, the pages and the exports): the same check and the same words, so that a
+dry run refuses whatever the real run would, and nothing reaches the database that it would refuse.
+
+- Text: no NUL character (PostgreSQL cannot store or compare one).
+- Times: a UTC offset among those in use, −12:00 to +14:00 (PostgreSQL refuses ±16:00 and beyond;
+  anything past the real ones is a typing mistake), and a date between the register's bounds.
+- Numbers: the model fields' own digits and ranges (Django's validators), checked before arithmetic.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+NUL = "\x00"
+NUL_MESSAGE = "Null characters are not allowed."
+EARLIEST_OFFSET = -datetime.timedelta(hours=12)
+LATEST_OFFSET = datetime.timedelta(hours=14)
+OFFSET_MESSAGE = "A UTC offset lies between −12:00 and +14:00."
+
+
+def check_text(value: str) -> None:
+    if NUL in value:
+        raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
+
+
+def check_offset(moment: datetime.datetime) -> None:
+    offset = moment.utcoffset()
+    if offset is not None and not (EARLIEST_OFFSET <= offset <= LATEST_OFFSET):
+        raise ValidationError(OFFSET_MESSAGE, code="utc_offset")

@@ -1,0 +1,5 @@
+from ._export import ExportCommand
+
+
+class Command(ExportCommand):
+    table = "statements"

@@ -1,0 +1,29 @@
+"""The public pages: an overview with charts, the pledge list with the API's filters, and one page
+per pledge, instrument, summit, declaration, party and person, each figure one click from its
+sources.
+
+Every page runs a fixed number of queries whatever the number of records (tests pin them), by
+loading through `PledgeQuerySet` (`with_related`, `totals`, `totals_by_pledger`), the
+instruments' `contribution_figures` and prefetches. Every page is behind the one read rule
+(`common.public_read`)."""
+
+from .instruments import instrument_detail, instrument_list
+from .overview import overview
+from .people import person_detail
+from .pledges import pledge_detail, pledge_list
+from .records import declaration_detail, declaration_list, state_detail, state_list, summit_detail, summit_list
+
+__all__ = [
+    "declaration_detail",
+    "declaration_list",
+    "instrument_detail",
+    "instrument_list",
+    "overview",
+    "person_detail",
+    "pledge_detail",
+    "pledge_list",
+    "state_detail",
+    "state_list",
+    "summit_detail",
+    "summit_list",
+]

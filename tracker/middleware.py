@@ -1,0 +1,69 @@
+"""A request id on every request, every response and every log line written while handling it, so
+an error a user reports ("request id 3f2a…") leads to its log lines."""
+
+import contextvars
+import logging
+import re
+import uuid
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# An id sent by a proxy or a client (X-Request-ID) is kept when it is a plain token, else replaced.
+SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.headers.get("X-Request-ID", "")
+        request.request_id = sent if SANE_ID.fullmatch(sent) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record ("-" outside a request). Records get it when they are
+    made (the record factory below), so every handler sees it; the filter keeps a record made
+    before this module was imported from breaking the format."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
+class DatabaseOutageFilter(logging.Filter):
+    """A request that failed because the database could not be reached is logged as one warning line
+    (it is answered 503, and a restart makes hundreds), not as an error with a traceback."""
+
+    def filter(self, record):
+        from django.db import InterfaceError, OperationalError
+
+        if (
+            record.name == "django.request"
+            and record.exc_info
+            and isinstance(record.exc_info[1], OperationalError | InterfaceError)
+        ):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            path = record.args[-1] if record.args else "?"
+            record.msg, record.args = "Database unavailable (503) for %s: %s", (path, record.exc_info[1])
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args, **kwargs):
+    record = _make_record(*args, **kwargs)
+    record.request_id = REQUEST_ID.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_with_request_id)
