@@ -17,6 +17,7 @@ NUL_MESSAGE = "Null characters are not allowed."
 EARLIEST_OFFSET = -datetime.timedelta(hours=12)
 LATEST_OFFSET = datetime.timedelta(hours=14)
 OFFSET_MESSAGE = "A UTC offset lies between −12:00 and +14:00."
+RANGE_MESSAGE = "A time between the years 1 and 9999 in UTC."
 
 
 def check_text(value: str) -> None:
@@ -28,3 +29,8 @@ def check_offset(moment: datetime.datetime) -> None:
     offset = moment.utcoffset()
     if offset is not None and not (EARLIEST_OFFSET <= offset <= LATEST_OFFSET):
         raise ValidationError(OFFSET_MESSAGE, code="utc_offset")
+    if offset is not None:
+        try:  # 0001-01-01T00:00+01:00 is a time before year 1 in UTC, which nothing can store
+            moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(RANGE_MESSAGE, code="time_range") from None

@@ -5,10 +5,11 @@ API turns that into HTTP 400 with the field's message, never an empty or unfilte
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 
-from . import models
+from . import bounds, models
 from .choices import (
     FINAL_STATUSES,
     Category,
@@ -68,6 +69,25 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.TextInput)  # the default select widget drops unknown values
         super().__init__(*args, **kwargs)
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time held to the register's bounds (`bounds.check_offset`): a UTC offset the
+    database can compare (PostgreSQL refuses ±16:00), in the words the API's fields and the
+    import use."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None:
+            try:
+                bounds.check_offset(moment)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages, code=exc.code) from None
+        return moment
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class CodesField(django_filters.fields.ModelMultipleChoiceField):
@@ -156,7 +176,7 @@ class PledgeFilterSet(StatusHistoryFilterSet):
         label="Current status took effect between (status_changed_after/_before)",
     )
     value_date = django_filters.DateFromToRangeFilter(label="Money value date between (value_date_after/_before)")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = BoundedIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after this ISO 8601 time"
     )
     top_level = StrictBooleanFilter(

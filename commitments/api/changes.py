@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import exceptions
 
+from .. import bounds
 from .. import models as tracker
 from .pagination import decode_cursor, encode_cursor
 
@@ -94,12 +96,24 @@ def parse_since(raw: str | None) -> tuple[datetime.datetime, int, int] | None:
     if moment is not None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        return moment, 0, 0
+        return bounded(moment), 0, 0
     at, stream, hid = decode_cursor(raw, 3, param="since")
-    moment = parse_datetime(at) if isinstance(at, str) else None
+    try:
+        moment = parse_datetime(at) if isinstance(at, str) else None
+    except ValueError:
+        moment = None
     if moment is None or not isinstance(stream, int) or not isinstance(hid, int) or not 0 <= hid < 2**63:
         raise exceptions.ValidationError({"since": ["Invalid cursor: use the `next` link of a previous page."]})
-    return moment, stream, hid
+    return bounded(moment), stream, hid
+
+
+def bounded(moment: datetime.datetime) -> datetime.datetime:
+    """The time, if the database can compare it (`bounds.check_offset`); else a 400 on `since`."""
+    try:
+        bounds.check_offset(moment)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"since": exc.messages}) from None
+    return moment
 
 
 def after(position, stream: Stream) -> Q:

@@ -64,6 +64,9 @@ class StrictDateTimeField(StringOnly, serializers.DateTimeField):
     """An ISO 8601 time held to the register's bounds (commitments.bounds): a UTC offset in use, so
     the API refuses what the import and the filters refuse, in the same words."""
 
+    not_a_string = "not_a_string"
+    default_error_messages = {"not_a_string": 'An ISO 8601 time as a string, e.g. "2026-01-06T12:00:00+01:00".'}
+
     def enforce_timezone(self, value):
         try:
             bounds.check_offset(value)

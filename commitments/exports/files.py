@@ -369,10 +369,16 @@ def csv_chunks(columns: Iterable[Column], rows: Iterable[list], *, bom: bool = F
     CRLF line ends."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     header = writer.writerow([c.name for c in columns])
-    # The header goes out before the query runs, so a client sees the response start at once.
-    yield ("\ufeff" + header) if bom else header
-    buffer: list[str] = []
+    # The first chunk is the header with the first row: the query has run by then, so a response
+    # that primes it (`http.csv_response`) fails with an error status, never a 200 cut short.
+    buffer: list[str] = [("\ufeff" + header) if bom else header]
     size = 0
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is not None:
+        buffer.append(writer.writerow([cell(v) for v in first]))
+    yield "".join(buffer)
+    buffer = []
     flush_at = FLUSH_BYTES
     for row in rows:
         line = writer.writerow([cell(v) for v in row])

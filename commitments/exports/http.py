@@ -1,6 +1,7 @@
 """The files as HTTP responses: a streamed CSV, a workbook sent from a temporary file. The API's
 export views and the admin's export action both answer with these."""
 
+import itertools
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -15,7 +16,12 @@ def filename(table: str, extension: str) -> str:
 
 
 def csv_response(chunks, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    """A streamed CSV whose first chunk (the header and the first row, see `files.csv_chunks`) is
+    made before the response starts: a query that fails is an error status (a 503 while the
+    database is down), not a 200 that a script would take for a short file."""
+    chunks = iter(chunks)
+    first = next(chunks, "")
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
