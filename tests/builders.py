@@ -192,6 +192,12 @@ def user(username=None, role=None, *, superuser=False, password=None, staff=True
     return account
 
 
+def if_match(pledge) -> dict:
+    """The If-Match header of a write to the pledge as it is now stored (API_REQUIRE_IF_MATCH)."""
+    version = Pledge.objects.values_list("version", flat=True).get(pk=pledge.pk)
+    return {"HTTP_IF_MATCH": f'"pledge-{pledge.pk}-v{version}"'}
+
+
 def token_client(user, *, can_write) -> tuple[APIClient, ApiToken]:
     """An API client sending a new token of `user`'s (read-write or read-only) on every request."""
     token, key = ApiToken.issue(user, name="test", can_write=can_write)

@@ -473,7 +473,7 @@ def test_contributes_to_is_written_through_the_pledge_write_path(writer):
     assert created.status_code == 201, created.content
     pledge = models.Pledge.objects.get(slug="new")
     assert pledge.contributes_to == force and created.json()["contributes_to_detail"]["slug"] == "force"
-    cleared = writer.patch(f"/api/pledges/{pledge.pk}/", {"contributes_to": None}, format="json")
+    cleared = writer.patch(f"/api/pledges/{pledge.pk}/", {"contributes_to": None}, format="json", **make.if_match(pledge))
     assert cleared.status_code == 200 and cleared.json()["contributes_to"] is None
     pledge.refresh_from_db()
     assert (pledge.contributes_to, pledge.version) == (None, 2)
@@ -484,7 +484,7 @@ def test_contributes_to_is_written_through_the_pledge_write_path(writer):
 def test_bad_contributes_to_is_400_and_writes_nothing(writer, value):
     make.instrument("force")
     made = make.pledge()
-    response = writer.patch(f"/api/pledges/{made.pk}/", {"contributes_to": value}, format="json")
+    response = writer.patch(f"/api/pledges/{made.pk}/", {"contributes_to": value}, format="json", **make.if_match(made))
     assert response.status_code == 400 and "contributes_to" in response.json(), response.content
     made.refresh_from_db()
     assert (made.contributes_to, made.version) == (None, 1)

@@ -146,7 +146,7 @@ def test_update_and_partial_update(client, analyst):
     assert response.json()["title"] == "Renamed" and response.json()["version"] == 2
     assert response["ETag"] == f'"pledge-{made.pk}-v2"'
     full = {**response.json(), "pledgers": ["FR"], "title": "Put back"}
-    response = client.put(f"/api/pledges/{made.pk}/", full, format="json")
+    response = client.put(f"/api/pledges/{made.pk}/", full, format="json", **make.if_match(made))
     assert response.status_code == 200, response.content
     made.refresh_from_db()
     assert made.title == "Put back" and list(made.pledgers.values_list("code", flat=True)) == ["FR"]
@@ -184,7 +184,7 @@ def test_stale_if_match_is_412_and_nothing_changes(client):
 
 def test_analysts_do_not_delete(client):
     made = make.pledge("p")
-    response = client.delete(f"/api/pledges/{made.pk}/")
+    response = client.delete(f"/api/pledges/{made.pk}/", **make.if_match(made))
     assert response.status_code == 403 and "delete_pledge" in response.json()["detail"]
     assert models.Pledge.objects.filter(pk=made.pk).exists()
 
@@ -198,25 +198,25 @@ def test_delete(root_client, superuser):
     client = root_client
     made = make.pledge("p", citations=2)
     pk = made.pk
-    assert client.delete(f"/api/pledges/{pk}/").status_code == 204
+    assert client.delete(f"/api/pledges/{pk}/", **make.if_match(made)).status_code == 204
     assert not models.Pledge.objects.filter(pk=pk).exists()
     tombstone = models.Pledge.history.filter(id=pk).latest()
     assert tombstone.history_type == "-" and tombstone.history_user == superuser
-    assert client.delete(f"/api/pledges/{pk}/").status_code == 404
+    assert client.delete(f"/api/pledges/{pk}/", HTTP_IF_MATCH="*").status_code == 404
 
 
 def test_deleting_a_pledge_with_shares_is_409(root_client):
     client = root_client
     whole = make.pledge("whole")
     make.pledge("share", part_of=whole)
-    response = client.delete(f"/api/pledges/{whole.pk}/")
+    response = client.delete(f"/api/pledges/{whole.pk}/", **make.if_match(whole))
     assert response.status_code == 409 and "share" in response.json()["detail"]
     assert models.Pledge.objects.filter(pk=whole.pk).exists()
 
 
 def test_a_pledge_cannot_be_its_own_share(client):
     made = make.pledge("p")
-    response = client.patch(f"/api/pledges/{made.pk}/", {"part_of": "p"}, format="json")
+    response = client.patch(f"/api/pledges/{made.pk}/", {"part_of": "p"}, format="json", **make.if_match(made))
     assert response.status_code == 400 and "part_of" in response.json()
 
 
@@ -231,6 +231,7 @@ def test_status_change_goes_through_the_model_and_is_audited(client, analyst):
         f"/api/pledges/{made.pk}/status/",
         {"status": "announced", "effective_date": "2025-02-01", "note": "Announced in Paris", "source": "bbc-1"},
         format="json",
+        **make.if_match(made),
     )
     assert response.status_code == 201, response.content
     assert response.json()["to_status"] == "announced" and response.json()["source"]["key"] == "bbc-1"
@@ -250,6 +251,7 @@ def test_status_change_goes_through_the_model_and_is_audited(client, analyst):
             "precision": "month",
         },
         format="json",
+        HTTP_IF_MATCH=response["ETag"],
     )
     assert by_id.status_code == 201 and by_id.json()["precision"] == "month"
     history = client.get(f"/api/pledges/{made.pk}/history/").json()["results"]
@@ -278,7 +280,7 @@ def test_bad_status_change_is_400_and_changes_nothing(client, payload, field):
     made = make.pledge("p")
     make.source("bbc-1")
     data = {"status": "announced", "effective_date": "2025-02-01", "note": "why", "source": "bbc-1", **payload}
-    response = client.post(f"/api/pledges/{made.pk}/status/", data, format="json")
+    response = client.post(f"/api/pledges/{made.pk}/status/", data, format="json", **make.if_match(made))
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     made.refresh_from_db()
@@ -289,7 +291,7 @@ def test_status_change_cannot_predate_the_previous_one(client):
     made = make.pledge("p")
     make.move(made, Status.ANNOUNCED, datetime.date(2025, 3, 1))
     data = {"status": "agreed", "effective_date": "2025-02-01", "note": "why", "source": make.source().key}
-    response = client.post(f"/api/pledges/{made.pk}/status/", data, format="json")
+    response = client.post(f"/api/pledges/{made.pk}/status/", data, format="json", **make.if_match(made))
     assert response.status_code == 400 and "effective_date" in response.json()
 
 

@@ -113,18 +113,18 @@ def test_api_create_update_status_and_delete_one_record_each(api, superuser):
     assert made.status_code == 201, made.json()
     pledge = Pledge.objects.get()
     assert records(pledge) == ["+"]
-    assert api.patch(f"/api/pledges/{pledge.pk}/", {"title": "Q", "pledgers": ["FR"]}, format="json").status_code == 200
+    assert api.patch(f"/api/pledges/{pledge.pk}/", {"title": "Q", "pledgers": ["FR"]}, format="json", **make.if_match(pledge)).status_code == 200
     assert records(pledge) == ["+", "~"]
     full = {"slug": "p", "title": "R", "category": "troops", "pledgers": ["GB"]}
-    assert api.put(f"/api/pledges/{pledge.pk}/", full, format="json").status_code == 200
+    assert api.put(f"/api/pledges/{pledge.pk}/", full, format="json", **make.if_match(pledge)).status_code == 200
     assert records(pledge) == ["+", "~", "~"]
     source = make.source()
     status = {"status": "announced", "effective_date": "2025-03-27", "note": "Said so", "source": source.key}
-    assert api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json").status_code == 201
+    assert api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).status_code == 201
     assert records(pledge) == ["+", "~", "~", "~"]
     assert versions_hold() and Pledge.objects.get().version == 4
     root_api = make.token_client(superuser, can_write=True)[0]
-    assert root_api.delete(f"/api/pledges/{pledge.pk}/").status_code == 204
+    assert root_api.delete(f"/api/pledges/{pledge.pk}/", **make.if_match(pledge)).status_code == 204
     assert records(pledge) == ["+", "~", "~", "~", "-"]
 
 
@@ -233,7 +233,7 @@ def test_a_share_of_itself_is_refused_the_same_way_on_every_path(admin, api):
     page = admin.get(f"{ADMIN}{pledge.pk}/change/")
     response = admin.post(f"{ADMIN}{pledge.pk}/change/", form_data(page, "pledge_form", part_of=pledge.pk))
     assert SHARE_OF_ITSELF in response.context["adminform"].form.errors["part_of"]
-    assert api.patch(f"/api/pledges/{pledge.pk}/", {"part_of": "p"}, format="json").json() == {
+    assert api.patch(f"/api/pledges/{pledge.pk}/", {"part_of": "p"}, format="json", **make.if_match(pledge)).json() == {
         "part_of": [SHARE_OF_ITSELF]
     }
     report = import_rows([{**exported_row(pledge), "part_of": "p"}])
@@ -250,7 +250,7 @@ def test_status_rules_are_the_models_on_every_path(admin, api):
     make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 6, 1))
     expected = "The previous change took effect on 01 June 2025; a later change cannot take effect before it."
     status = {"status": "agreed", "effective_date": "2025-03-27", "note": "Earlier", "source": source.key}
-    api_message = api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json").json()["effective_date"][0]
+    api_message = api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).json()["effective_date"][0]
     assert api_message.startswith(expected)
     page = admin.get(f"{ADMIN}{pledge.pk}/change-status/")
     form = form_data(page, "change-status-form", apply="1", precision="day", **{**status, "source": source.pk})

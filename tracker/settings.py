@@ -32,6 +32,7 @@ ENV_VARS = (
     "LOG_LEVEL",
     "API_THROTTLE_ANON",
     "API_THROTTLE_TOKEN",
+    "API_REQUIRE_IF_MATCH",
     "SEED_DIR",
     "LOGIN_FAILURE_LIMIT",
     "DATABASE_CONNECT_TIMEOUT",
@@ -297,6 +298,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # The change feed holds back the newest changes this long, so that a change whose transaction
 # commits a moment after a later one was recorded is still seen by a client polling the feed.
 API_CHANGES_SETTLE_SECONDS = 2
+# PUT, PATCH, DELETE and status changes must say which version they change (If-Match with the
+# pledge's ETag) and are otherwise refused with 428, so no client overwrites an edit it never saw.
+# A deployment whose only writer is one script may turn this off; then a write without If-Match
+# goes ahead (a stale If-Match is still refused with 412).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ukraine security guarantees tracker API",

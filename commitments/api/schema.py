@@ -22,6 +22,10 @@ WRITES = {
     "409": "The change conflicts with other records (e.g. a pledge that has shares cannot be deleted).",
     "412": "If-Match did not match the current ETag: the pledge changed since it was read.",
 }
+# Writes to an existing pledge (PUT, PATCH, DELETE, status change): they take If-Match.
+PRECONDITION = {
+    "428": "If-Match is missing: send the ETag of `GET /api/pledges/{id}/` (API_REQUIRE_IF_MATCH).",
+}
 BODIES = {
     "413": "Request body too large.",
     "415": "Unsupported media type: send application/json.",
@@ -65,6 +69,8 @@ def document_errors(result, generator, request, public):
             codes = dict(EVERY_OPERATION)
             if method in ("post", "put", "patch", "delete"):
                 codes.update(WRITES)
+            if any(parameter.get("name") == "If-Match" for parameter in operation.get("parameters", [])):
+                codes.update(PRECONDITION)
             if "requestBody" in operation:
                 codes.update(BODIES)
             for parameter in operation.get("parameters", []):

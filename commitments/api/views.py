@@ -4,6 +4,7 @@ models'. What is here is HTTP: ETags and If-Match, status codes, the audit user.
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
@@ -29,7 +30,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag of the pledge as last read; the write is refused with 412 if it has changed since.",
+    required=settings.API_REQUIRE_IF_MATCH,
+    description="The ETag of the pledge as last read (the `ETag` header of `GET /api/pledges/{id}/`); the write is "
+    "refused with 412 if the pledge has changed since, and with 428 if If-Match is missing.",
 )
 
 
@@ -37,6 +40,17 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The pledge has changed since you read it (ETag mismatch): reload it and apply your change again."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    """RFC 6585: the write must say which version of the pledge it changes."""
+
+    status_code = 428
+    default_detail = (
+        "This write needs an If-Match header with the pledge's current ETag, so that it cannot overwrite an edit "
+        "you have not seen: GET /api/pledges/{id}/, and send its ETag header back as If-Match."
+    )
+    default_code = "precondition_required"
 
 
 def content_etag(data) -> str:
@@ -275,7 +289,7 @@ def pledge_etag(pledge: models.Pledge) -> str:
 
 def if_match_ok(header: str | None, etag: str) -> bool:
     if header is None:
-        return True  # no precondition given: the client accepts overwriting
+        return True  # no precondition given, and none required (API_REQUIRE_IF_MATCH off)
     tags = [tag.strip() for tag in header.split(",")]
     return "*" in tags or etag in tags  # strong comparison: a weak W/ tag never matches
 
@@ -378,11 +392,14 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
         return response
 
     def locked_pledge(self) -> models.Pledge:
-        """The pledge, locked until the transaction ends, after checking If-Match against it: a
-        concurrent writer either finished before (and the ETag no longer matches) or waits."""
-        pledge = self.get_object()
-        locked = models.Pledge.objects.select_for_update().get(pk=pledge.pk)
-        if not if_match_ok(self.request.headers.get("If-Match"), pledge_etag(locked)):
+        """The pledge, found and locked in one query until the transaction ends, then If-Match
+        checked against it: a concurrent writer either finished before (and the ETag no longer
+        matches, or the pledge is gone: 404) or waits for this one."""
+        header = self.request.headers.get("If-Match")
+        locked = self.get_object_from(models.Pledge.objects.select_for_update())
+        if header is None and settings.API_REQUIRE_IF_MATCH:
+            raise PreconditionRequired()
+        if not if_match_ok(header, pledge_etag(locked)):
             raise PreconditionFailed()
         return locked
 
