@@ -473,7 +473,9 @@ def test_contributes_to_is_written_through_the_pledge_write_path(writer):
     assert created.status_code == 201, created.content
     pledge = models.Pledge.objects.get(slug="new")
     assert pledge.contributes_to == force and created.json()["contributes_to_detail"]["slug"] == "force"
-    cleared = writer.patch(f"/api/pledges/{pledge.pk}/", {"contributes_to": None}, format="json", **make.if_match(pledge))
+    cleared = writer.patch(
+        f"/api/pledges/{pledge.pk}/", {"contributes_to": None}, format="json", **make.if_match(pledge)
+    )
     assert cleared.status_code == 200 and cleared.json()["contributes_to"] is None
     pledge.refresh_from_db()
     assert (pledge.contributes_to, pledge.version) == (None, 2)

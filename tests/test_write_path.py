@@ -113,14 +113,21 @@ def test_api_create_update_status_and_delete_one_record_each(api, superuser):
     assert made.status_code == 201, made.json()
     pledge = Pledge.objects.get()
     assert records(pledge) == ["+"]
-    assert api.patch(f"/api/pledges/{pledge.pk}/", {"title": "Q", "pledgers": ["FR"]}, format="json", **make.if_match(pledge)).status_code == 200
+    assert (
+        api.patch(
+            f"/api/pledges/{pledge.pk}/", {"title": "Q", "pledgers": ["FR"]}, format="json", **make.if_match(pledge)
+        ).status_code
+        == 200
+    )
     assert records(pledge) == ["+", "~"]
     full = {"slug": "p", "title": "R", "category": "troops", "pledgers": ["GB"]}
     assert api.put(f"/api/pledges/{pledge.pk}/", full, format="json", **make.if_match(pledge)).status_code == 200
     assert records(pledge) == ["+", "~", "~"]
     source = make.source()
     status = {"status": "announced", "effective_date": "2025-03-27", "note": "Said so", "source": source.key}
-    assert api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).status_code == 201
+    assert (
+        api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).status_code == 201
+    )
     assert records(pledge) == ["+", "~", "~", "~"]
     assert versions_hold() and Pledge.objects.get().version == 4
     root_api = make.token_client(superuser, can_write=True)[0]
@@ -250,7 +257,9 @@ def test_status_rules_are_the_models_on_every_path(admin, api):
     make.move(pledge, Status.ANNOUNCED, datetime.date(2025, 6, 1))
     expected = "The previous change took effect on 01 June 2025; a later change cannot take effect before it."
     status = {"status": "agreed", "effective_date": "2025-03-27", "note": "Earlier", "source": source.key}
-    api_message = api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).json()["effective_date"][0]
+    api_message = api.post(f"/api/pledges/{pledge.pk}/status/", status, format="json", **make.if_match(pledge)).json()[
+        "effective_date"
+    ][0]
     assert api_message.startswith(expected)
     page = admin.get(f"{ADMIN}{pledge.pk}/change-status/")
     form = form_data(page, "change-status-form", apply="1", precision="day", **{**status, "source": source.pk})

@@ -334,5 +334,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "commitments.api.schema.document_errors",
+        "commitments.api.schema.link_pledge_operations",
     ],
 }

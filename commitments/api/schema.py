@@ -81,3 +81,45 @@ def document_errors(result, generator, request, public):
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": reference})
     return result
+
+
+# OpenAPI links: what a client (and schemathesis's stateful phase) can do next with the pledge an
+# answer is about, the id taken from the created pledge's body or from the address just used, and
+# If-Match from the ETag the answer carries.
+PLEDGE_OPERATIONS = {
+    "pledges_retrieve": "Read the pledge (and its ETag).",
+    "pledges_partial_update": "Change some of its fields.",
+    "pledges_update": "Replace it.",
+    "pledges_status_create": "Change its status.",
+    "pledges_history_list": "Its status history.",
+    "pledges_destroy": "Delete it.",
+}
+PLEDGE_ANSWERS = (  # (operation, status code, where the pledge's id is)
+    ("pledges_create", "201", "$response.body#/id"),
+    ("pledges_retrieve", "200", "$request.path.id"),
+    ("pledges_partial_update", "200", "$request.path.id"),
+    ("pledges_update", "200", "$request.path.id"),
+    ("pledges_status_create", "201", "$request.path.id"),
+)
+
+
+def link_pledge_operations(result, generator, request, public):
+    operations = {
+        operation.get("operationId"): operation
+        for path in result.get("paths", {}).values()
+        for operation in path.values()
+        if isinstance(operation, dict)
+    }
+    for source, code, pledge_id in PLEDGE_ANSWERS:
+        response = operations.get(source, {}).get("responses", {}).get(code)
+        if response is None:
+            continue
+        links = response.setdefault("links", {})
+        for target, description in PLEDGE_OPERATIONS.items():
+            if target not in operations:
+                continue
+            parameters = {"id": pledge_id}
+            if any(p.get("name") == "If-Match" for p in operations[target].get("parameters", [])):
+                parameters["header.If-Match"] = "$response.header.ETag"
+            links[target] = {"operationId": target, "parameters": parameters, "description": description}
+    return result
