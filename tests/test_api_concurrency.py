@@ -122,37 +122,36 @@ def test_a_write_racing_a_delete_is_a_404(api, root, method):
     assert not models.Pledge.objects.filter(pk=pledge.pk).exists()
 
 
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_read_modify_writes_lose_no_edit(root):
-    """WRITERS clients each append EDITS marks to the same pledge's description, reading it,
-    changing it and writing it back with If-Match, reading again after a 412: every mark is
-    there at the end, and the version counts every write."""
-    writers, edits = 6, 4
-    pledge = make.pledge("hubs", pledgers=("FR",), description="")
-    _, key = models.ApiToken.issue(root, name="writers", can_write=True)
+def read_modify_writes(root, pledge, writers: int, edits: int) -> dict:
+    """`writers` clients, in threads, each with a token of its own, append `edits` marks to the
+    pledge's description: read it, change it, write it back with If-Match, and read again after
+    a 412. Returns the marks written, the 412s met and any other answer than 200 (a writer whose
+    read fails gives up that edit)."""
+    keys = [models.ApiToken.issue(root, name=f"writer {n}", can_write=True)[1] for n in range(writers)]
     conflicts, errors = [], []
 
     def writer(number: int):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {keys[number]}")
         try:
             for edit in range(edits):
+                mark = f"[{number}.{edit}]"
                 while True:
                     read = client.get(f"/api/pledges/{pledge.pk}/")
-                    mark = f"[{number}.{edit}]"
+                    if read.status_code != 200:
+                        response = read
+                        break
                     response = client.patch(
                         f"/api/pledges/{pledge.pk}/",
                         {"description": read.json()["description"] + mark},
                         format="json",
                         HTTP_IF_MATCH=read["ETag"],
                     )
-                    if response.status_code == 412:
-                        conflicts.append(mark)
-                        continue
-                    if response.status_code != 200:
-                        errors.append((mark, response.status_code))
-                    break
+                    if response.status_code != 412:
+                        break
+                    conflicts.append(mark)
+                if response.status_code != 200:
+                    errors.append((mark, response.status_code))
         finally:
             connection.close()
 
@@ -161,9 +160,20 @@ def test_concurrent_read_modify_writes_lose_no_edit(root):
         thread.start()
     for thread in threads:
         thread.join()
-    pledge.refresh_from_db()
-    assert not errors
     marks = {f"[{n}.{e}]" for n in range(writers) for e in range(edits)}
-    assert {mark for mark in marks if mark in pledge.description} == marks
-    assert len(pledge.description) == sum(map(len, marks))  # each mark once
+    pledge.refresh_from_db()
+    return {"marks": marks, "conflicts": conflicts, "errors": errors}
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_read_modify_writes_lose_no_edit(root):
+    """Every mark is in the description at the end, once, and the version counts every write."""
+    writers, edits = 6, 4
+    pledge = make.pledge("hubs", pledgers=("FR",), description="")
+    run = read_modify_writes(root, pledge, writers, edits)
+    pledge.refresh_from_db()
+    assert not run["errors"]
+    assert {mark for mark in run["marks"] if mark in pledge.description} == run["marks"]
+    assert len(pledge.description) == sum(map(len, run["marks"]))  # each mark once
     assert pledge.version == 1 + writers * edits
