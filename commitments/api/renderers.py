@@ -6,7 +6,7 @@ from ..csp import style_attributes
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
-    """DRF's page has one style attribute, on its format menu and filters button; this renderer's
+    """DRF's page has one style attribute (on its Extra Actions menu and Filters button); this renderer's
     responses admit exactly that declaration (tracker.middleware.CSPMiddleware reads `csp_update`).
     The Pygments stylesheet DRF writes inline is left out: it colours highlighted code in
     Markdown view descriptions, and Markdown is not installed."""
