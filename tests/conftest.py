@@ -127,3 +127,40 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Makes browser contexts (`new_context(viewport=…)`) whose pages are watched for
+    Content-Security-Policy violations (tests/browser.py); each context's list is its
+    `csp_violations`. Whatever the test asserts, it fails (at teardown) if any page logged one."""
+    from .browser import TIMEOUT_MS, watch_for_csp_violations
+
+    made = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.csp_violations = watch_for_csp_violations(context)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        for page in context.pages:
+            settle_quietly(page)
+        context.close()
+    violations = [violation for context in made for violation in context.csp_violations]
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def settle_quietly(page) -> None:
+    """settle() for the end of a test, where a page the test left mid-navigation is no failure."""
+    from playwright.sync_api import Error
+
+    from .browser import settle
+
+    try:
+        settle(page)
+    except Error:
+        pass

@@ -1,6 +1,7 @@
 """The analysts' admin in a real browser (Playwright driving Debian's Chromium): find France's
 EUR 2 billion pledge, change its status with a source, see it in History; two analysts editing
-the same pledge; a Viewer sees no Save button. Screenshots go to test-artifacts/ (not committed)."""
+the same pledge; a Viewer sees no Save button. No page logs a Content-Security-Policy violation
+(the `new_context` fixture). Screenshots go to test-artifacts/ (not committed)."""
 
 import re
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from commitments.models import Pledge
 
 from . import builders as make
-from .browser import ARTIFACTS, TIMEOUT_MS, browser_test
+from .browser import ARTIFACTS, browser_test
 
 pytestmark = browser_test
 
@@ -24,9 +25,8 @@ def site(live_server, settings):
     return live_server.url
 
 
-def log_in(browser, site, username):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(TIMEOUT_MS)
+def log_in(new_context, site, username):
+    context = new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{site}/admin/login/?next=/admin/commitments/pledge/")
     page.fill("#id_username", username)
@@ -40,7 +40,7 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"admin-{name}.png"), full_page=True)
 
 
-def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_history(browser, site, transactional_db):
+def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_history(new_context, site, transactional_db):
     call_command("seed", verbosity=0)
     pledge = Pledge.objects.get(title=make.FRENCH_PLEDGE)
     assert (pledge.amount, pledge.currency, list(pledge.pledgers.values_list("code", flat=True))) == (
@@ -49,7 +49,7 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
         ["FR"],
     )
     make.user("ana", "Analyst", password=make.PASSWORD)
-    context, page = log_in(browser, site, "ana")
+    context, page = log_in(new_context, site, "ana")
 
     page.fill("#searchbar", "2 billion")
     page.press("#searchbar", "Enter")
@@ -84,13 +84,13 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
     assert pledge.status_changes.latest().source.key == "seed-001-cow-meets-in-paris-march-2025"
 
 
-def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site, transactional_db):
+def test_second_analyst_gets_the_differences_and_keeps_their_input(new_context, site, transactional_db):
     pledge = make.french_pledge()
     make.user("ana", "Analyst", password=make.PASSWORD)
     make.user("bob", "Analyst", password=make.PASSWORD)
     url = f"{site}/admin/commitments/pledge/{pledge.pk}/change/"
-    ana_context, ana = log_in(browser, site, "ana")
-    bob_context, bob = log_in(browser, site, "bob")
+    ana_context, ana = log_in(new_context, site, "ana")
+    bob_context, bob = log_in(new_context, site, "bob")
     ana.goto(url)
     bob.goto(url)
 
@@ -117,10 +117,10 @@ def test_second_analyst_gets_the_differences_and_keeps_their_input(browser, site
     assert pledge.description == "Bob's reading of the speech"
 
 
-def test_viewer_sees_no_save_button(browser, site, transactional_db):
+def test_viewer_sees_no_save_button(new_context, site, transactional_db):
     pledge = make.french_pledge()
     make.user("vic", "Viewer", password=make.PASSWORD)
-    context, page = log_in(browser, site, "vic")
+    context, page = log_in(new_context, site, "vic")
     page.goto(f"{site}/admin/commitments/pledge/{pledge.pk}/change/")
     # The pledge's page first, so that the absent buttons below are absent from it.
     expect(page.locator("#content")).to_contain_text(make.FRENCH_PLEDGE)

@@ -1,6 +1,7 @@
 """The public pages in Debian's Chromium: the overview draws its charts from the seed data, a
 reader can walk from a figure to the pledge and its sources, the filters work, and no page asks
-for anything outside this server. Screenshots at desktop and phone widths go to test-artifacts/."""
+for anything outside this server or logs a Content-Security-Policy violation (the `new_context`
+fixture). Screenshots at desktop and phone widths go to test-artifacts/."""
 
 import re
 from urllib.parse import urlsplit
@@ -30,9 +31,10 @@ def site(live_server, seeded, public, settings):
 
 
 @pytest.fixture
-def page(browser, site):
-    """A page that records every request it makes, so a test can check where they went."""
-    context = browser.new_context(viewport=DESKTOP)
+def page(new_context, site):
+    """A page that records every request it makes, so a test can check where they went (and, as
+    every page of `new_context`, fails the test if it logs a Content-Security-Policy violation)."""
+    context = new_context(viewport=DESKTOP)
     page = context.new_page()
     page.requested = []
     page.failed = []

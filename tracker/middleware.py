@@ -1,10 +1,13 @@
 """A request id on every request, every response and every log line written while handling it, so
-an error a user reports ("request id 3f2a…") leads to its log lines."""
+an error a user reports ("request id 3f2a…") leads to its log lines; and the Content-Security-Policy
+header, with the exceptions a page's renderer declares."""
 
 import contextvars
 import logging
 import re
 import uuid
+
+import csp.middleware
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # An id sent by a proxy or a client (X-Request-ID) is kept when it is a plain token, else replaced.
@@ -67,3 +70,16 @@ def _record_with_request_id(*args, **kwargs):
 
 
 logging.setLogRecordFactory(_record_with_request_id)
+
+
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's Content-Security-Policy header, where a REST framework response also takes the
+    `csp_update` of the renderer that wrote it (commitments/api/renderers.py): the exception goes
+    with the page that needs it, not with every response."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        update = getattr(getattr(response, "accepted_renderer", None), "csp_update", None)
+        if update and not report_only:
+            parts.update = {**(parts.update or {}), **update}
+        return parts

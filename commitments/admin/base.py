@@ -8,6 +8,7 @@ the snapshot; if anyone saved it in the meantime the form comes back with the di
 state, so a second Save is a deliberate overwrite. The pledge's `version` is part of the
 snapshot, so a status change made in the meantime is caught too."""
 
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
@@ -17,6 +18,7 @@ from django.forms.models import InlineForeignKeyField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
@@ -24,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_manager_for_model
 
 from .. import audit
+from ..csp import style_attributes
 
 SNAPSHOT_FIELD = "loaded_state"
 SNAPSHOT_SALT = "commitments.admin.loaded-state"
@@ -230,6 +233,11 @@ class TrackerAdmin(SimpleHistoryAdmin):
         form.save_m2m = save_m2m_then_record
 
     # -- History -----------------------------------------------------------------------------
+
+    # simple-history's list has one style attribute (on its paginator): that one is admitted, no other.
+    @method_decorator(csp_update(style_attributes("border-top: 0")))
+    def history_view(self, request, object_id, extra_context=None):
+        return super().history_view(request, object_id, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Field-level differences, including the facts the form does not edit (a pledge's
