@@ -10,7 +10,7 @@ import subprocess
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from rest_framework.test import APIClient
 
 from commitments import services
@@ -87,13 +87,16 @@ def test_the_sqlite_backup_gives_back_the_same_api(seeded, settings, tmp_path):
     connection.ensure_connection()
     with sqlite3.connect(copy) as target:
         connection.connection.backup(target)
-    params = connection.settings_dict
-    original = params["NAME"]
+    # The restored file is served through a connection of its own, put in place of the default one
+    # for the requests below. (Renaming the test connection instead would read the in-memory test
+    # database still open under it, and closing it afterwards would destroy that database.)
+    original = connections[DEFAULT_DB_ALIAS]
+    restored = type(original)({**original.settings_dict, "NAME": str(copy)}, alias=DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = restored
     try:
-        connection.close()
-        params["NAME"] = str(copy)
+        assert connection.settings_dict["NAME"] == str(copy)
         after = everything(settings)
     finally:
-        connection.close()
-        params["NAME"] = original
+        restored.close()
+        connections[DEFAULT_DB_ALIAS] = original
     assert after == before
