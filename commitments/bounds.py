@@ -25,7 +25,9 @@ def check_text(value: str) -> None:
         raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
 
 
-def check_offset(moment: datetime.datetime) -> None:
+def check_time(moment: datetime.datetime) -> None:
+    """A time the database can store and compare: its UTC offset among those in use, and the
+    moment itself within years 1–9999 once moved to UTC."""
     offset = moment.utcoffset()
     if offset is not None and not (EARLIEST_OFFSET <= offset <= LATEST_OFFSET):
         raise ValidationError(OFFSET_MESSAGE, code="utc_offset")

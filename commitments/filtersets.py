@@ -72,7 +72,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 time held to the register's bounds (`bounds.check_offset`): a UTC offset the
+    """An ISO 8601 time held to the register's bounds (`bounds.check_time`): a UTC offset the
     database can compare (PostgreSQL refuses ±16:00), in the words the API's fields and the
     import use."""
 
@@ -80,7 +80,7 @@ class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
         moment = super().to_python(value)
         if moment is not None:
             try:
-                bounds.check_offset(moment)
+                bounds.check_time(moment)
             except ValidationError as exc:
                 raise forms.ValidationError(exc.messages, code=exc.code) from None
         return moment
@@ -296,7 +296,34 @@ def state_codes(label: str, field_name: str = "state__code") -> CodesFilter:
     )
 
 
-class InstrumentFilterSet(StatusHistoryFilterSet):
+class StateRoleFilters:
+    """`state` and `role` over a record's links to parties (an instrument's parties, a person's
+    posts): the records with a link for one of the states, in one of the roles; with both, one
+    link must match both. Subclasses give `links()` (the link rows) and `link_to` (the link's
+    column naming the record). Subqueries rather than joins: a record is listed once however many
+    of its links match."""
+
+    link_to = ""
+
+    def links(self):
+        raise NotImplementedError
+
+    def _role_links(self):
+        roles = self.form.cleaned_data.get("role")
+        return self.links().filter(role__in=roles) if roles else self.links()
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._role_links().filter(state__in=value).values(self.link_to))
+
+    def filter_role(self, queryset, name, value):
+        if not value or self.form.cleaned_data.get("state"):
+            return queryset  # with `state`, filter_state applies the roles to those links
+        return queryset.filter(pk__in=self._role_links().values(self.link_to))
+
+
+class InstrumentFilterSet(StateRoleFilters, StatusHistoryFilterSet):
     as_of = django_filters.DateFilter(
         method="filter_as_of",
         label="Status as it stood on this date (YYYY-MM-DD); instruments with no status change by then are left out",
@@ -315,25 +342,14 @@ class InstrumentFilterSet(StatusHistoryFilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Text search: name, slug, mandate, summary")
 
+    link_to = "instrument_id"
+
     class Meta:
         model = models.Instrument
         fields = []
 
-    def _parties(self):
-        roles = self.form.cleaned_data.get("role")
-        parties = models.InstrumentParty.objects.all()
-        return parties.filter(role__in=roles) if roles else parties
-
-    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
-        # Subqueries rather than joins: an instrument with several matching parties is listed once.
-        if not value:
-            return queryset
-        return queryset.filter(pk__in=self._parties().filter(state__in=value).values("instrument_id"))
-
-    def filter_role(self, queryset, name, value):
-        if not value or self.form.cleaned_data.get("state"):
-            return queryset  # with `state`, filter_state applies the roles to those parties
-        return queryset.filter(pk__in=self._parties().values("instrument_id"))
+    def links(self):
+        return models.InstrumentParty.objects.all()
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -347,7 +363,7 @@ class InstrumentFilterSet(StatusHistoryFilterSet):
         )
 
 
-class PersonFilterSet(TrackerFilterSet):
+class PersonFilterSet(StateRoleFilters, TrackerFilterSet):
     state = state_codes("Holds or held a post for this state (code; repeat for several)", "posts__state__code")
     role = django_filters.MultipleChoiceFilter(
         choices=RepresentativeRole.choices,
@@ -356,24 +372,14 @@ class PersonFilterSet(TrackerFilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Text search: name, slug, summary, post titles")
 
+    link_to = "person_id"
+
     class Meta:
         model = models.Person
         fields = []
 
-    def _posts(self):
-        roles = self.form.cleaned_data.get("role")
-        posts = models.Post.objects.filter(person__isnull=False)
-        return posts.filter(role__in=roles) if roles else posts
-
-    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
-        if not value:
-            return queryset
-        return queryset.filter(pk__in=self._posts().filter(state__in=value).values("person_id"))
-
-    def filter_role(self, queryset, name, value):
-        if not value or self.form.cleaned_data.get("state"):
-            return queryset  # with `state`, filter_state applies the roles to those posts
-        return queryset.filter(pk__in=self._posts().values("person_id"))
+    def links(self):
+        return models.Post.objects.filter(person__isnull=False)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -108,9 +108,9 @@ def parse_since(raw: str | None) -> tuple[datetime.datetime, int, int] | None:
 
 
 def bounded(moment: datetime.datetime) -> datetime.datetime:
-    """The time, if the database can compare it (`bounds.check_offset`); else a 400 on `since`."""
+    """The time, if the database can compare it (`bounds.check_time`); else a 400 on `since`."""
     try:
-        bounds.check_offset(moment)
+        bounds.check_time(moment)
     except DjangoValidationError as exc:
         raise exceptions.ValidationError({"since": exc.messages}) from None
     return moment

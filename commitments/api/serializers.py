@@ -69,7 +69,7 @@ class StrictDateTimeField(StringOnly, serializers.DateTimeField):
 
     def enforce_timezone(self, value):
         try:
-            bounds.check_offset(value)
+            bounds.check_time(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
         return super().enforce_timezone(value)

@@ -138,7 +138,7 @@ def parse_cell(column: Column, raw: str):
         if moment is None:
             raise CellError(f"'{value}' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") from None
         try:
-            bounds.check_offset(moment)
+            bounds.check_time(moment)
         except ValidationError as exc:
             raise CellError(exc.messages[0]) from None
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)

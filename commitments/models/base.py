@@ -74,7 +74,7 @@ class NaturalKeyModel(models.Model):
                 if isinstance(value, str):
                     bounds.check_text(value)
                 elif isinstance(value, datetime.datetime):
-                    bounds.check_offset(value)
+                    bounds.check_time(value)
             except ValidationError as exc:
                 errors[field.name] = exc.error_list
         if errors:
