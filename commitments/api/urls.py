@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from .. import exports as exports_package
-from . import exports, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+from . import exports, package, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
 
 app_name = "api"
 
@@ -33,6 +33,8 @@ files = [
     path("reports/summary.csv", exports.SummaryCSVView.as_view(), name="report-summary-csv"),
     path("reports/summary.xlsx", exports.SummaryXLSXView.as_view(), name="report-summary-xlsx"),
     path("reports/summary.json", exports.SummaryJSONView.as_view(), name="report-summary-json"),
+    path("data-package.zip", package.DataPackageZipView.as_view(), name="data-package-zip"),
+    path("data-package.xlsx", package.DataPackageXLSXView.as_view(), name="data-package-xlsx"),
 ]
 
 # Swagger UI under the Content-Security-Policy: the split view serves its start-up script as a file

@@ -7,6 +7,7 @@ three ways to a file give the same columns in the same order (docs/exports.md).
 - files: the rows of each table, the streaming CSV writer, the XLSX workbook, the filters
 - reports: the summary report
 - http: the files as HTTP responses
+- package_tables, package, workbook: the whole register as a Frictionless data package and as one workbook
 """
 
 from .columns import (
@@ -45,7 +46,7 @@ from .files import (
     write_workbook,
     write_xlsx,
 )
-from .http import XLSX_TYPE, csv_response, filename, xlsx_response
+from .http import XLSX_TYPE, csv_response, file_response, filename, xlsx_response
 from .reports import FIGURES, SUMMARY_COLUMNS, summary, summary_json, summary_rows
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "cell",
     "csv_chunks",
     "csv_response",
+    "file_response",
     "filename",
     "filter_params",
     "filtered_queryset",

@@ -29,7 +29,12 @@ def csv_response(chunks, name: str) -> StreamingHttpResponse:
 def xlsx_response(write, name: str) -> FileResponse:
     """`write(fileobj)` builds the workbook in a temporary file (openpyxl needs to seek), which the
     response then sends and closes."""
+    return file_response(write, name, XLSX_TYPE)
+
+
+def file_response(write, name: str, content_type: str) -> FileResponse:
+    """`write(fileobj)` builds the file in a temporary file, which the response then sends and closes."""
     spool = tempfile.TemporaryFile()
     write(spool)
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=content_type)
