@@ -33,6 +33,32 @@ EXCLUDED_FIELDS = {
     "seed_file": "a file name in the project's own seeds folder, which readers of the package cannot open",
 }
 
+# Descriptions of the fields whose model gives no help text: by (model, field), then by field name.
+FIELD_DESCRIPTIONS = {
+    ("Attendance", "status"): "Whether the party attended the meeting or stayed away.",
+    ("DeclarationParty", "role"): "How the party stands to the text: signatory or endorser.",
+    ("InstrumentParty", "role"): "The party's part in the instrument: lead, participant, contributor or supporter.",
+    ("ForceRequirement", "title"): "What is required, in one line.",
+    ("Citation", "summit"): "The meeting the citation supports; the citation supports exactly one record.",
+    ("Citation", "declaration"): "The text the citation supports; the citation supports exactly one record.",
+    ("Citation", "pledge"): "The pledge the citation supports; the citation supports exactly one record.",
+    ("Citation", "force_requirement"): "The requirement the citation supports; it supports exactly one record.",
+    ("Citation", "instrument"): "The instrument the citation supports; the citation supports exactly one record.",
+    "created_at": "When the record was created in the tracker.",
+    "updated_at": "When the record last changed in the tracker.",
+    "notes": "Notes, in the analyst's words.",
+    "summary": "What it says, in the analyst's words.",
+    "description": "Details, in the analyst's words.",
+    "date_precision": "How much of the date is known (day, week, month, year…).",
+    "start_precision": "How much of start_date is known.",
+    "effective_precision": "How much of effective_date is known.",
+    "summit": "The meeting.",
+    "declaration": "The text.",
+    "state": "The state, organisation or grouping.",
+    "instrument": "The instrument.",
+    "pledge": "The pledge.",
+}
+
 # Models that are not register data: API credentials. (History models are left out by name.)
 EXCLUDED_MODELS = (models.ApiToken,)
 
@@ -181,7 +207,9 @@ def columns_of(model, tables_by_model: dict) -> tuple[tuple[PackageColumn, ...],
     for field in model._meta.concrete_fields:
         if field.name in EXCLUDED_FIELDS:
             continue
-        help_text = _sentence(field.help_text)
+        help_text = _sentence(field.help_text) or FIELD_DESCRIPTIONS.get(
+            (model.__name__, field.name), FIELD_DESCRIPTIONS.get(field.name, "")
+        )
         if field.is_relation:
             target = field.related_model
             target_table = tables_by_model[target]

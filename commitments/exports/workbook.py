@@ -32,7 +32,9 @@ def _text(sheet, value: str) -> WriteOnlyCell:
 
 def _value(sheet, value):
     if isinstance(value, str):
-        return _text(sheet, value)
+        # openpyxl would store a string starting with "=" as a formula; neutralised, none does, so
+        # each is a text cell (cheaper than a WriteOnlyCell per value).
+        return _XML_ILLEGAL.sub("\ufffd", formula_safe(value))
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).replace(tzinfo=None)
     return value
