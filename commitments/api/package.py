@@ -32,7 +32,11 @@ class DataPackageZipView(PackageView):
     Records refer to each other by natural keys (a state's code, a slug, a source's key)."""
 
     @extend_schema(
-        responses={(200, ZIP_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The data package as a zip file.")}
+        operation_id="data_package_zip",
+        tags=["data-package"],
+        responses={
+            (200, ZIP_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The data package as a zip file.")
+        },
     )
     def get(self, request):
         return exports.file_response(write_package, exports.filename("data-package", "zip"), ZIP_TYPE)
@@ -44,11 +48,13 @@ class DataPackageXLSXView(PackageView):
     per table with a frozen header and an autofilter."""
 
     @extend_schema(
+        operation_id="data_package_xlsx",
+        tags=["data-package"],
         responses={
             (200, exports.XLSX_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The workbook: a README sheet, then one sheet per table."
             )
-        }
+        },
     )
     def get(self, request):
         return exports.xlsx_response(write_package_workbook, exports.filename("data-package", "xlsx"))
