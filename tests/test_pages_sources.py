@@ -112,6 +112,7 @@ def test_sources_list_shows_title_publisher_date_to_its_precision_kind_and_facts
     # The world's second source rests on a seed report: shown by title and publisher, not its file.
     assert "Coalition summit Radio Liberty not known Secondary 0" in page
     assert "b.txt" not in page and "seed" not in page.lower()
+    assert "Any kind" in page and "---" not in page
 
 
 @pytest.mark.parametrize(

@@ -207,6 +207,9 @@ def _filter_form(filterset):
             form.fields[name].label = label
     for widget in form.fields["published"].widget.widgets:
         widget.input_type = "date"
+    kind = form.fields["kind"]
+    kind.empty_label = "Any kind"
+    kind.choices = [choice for choice in kind.choices if choice[0]]  # re-adds the empty choice, relabelled
     return form
 
 
@@ -215,7 +218,13 @@ def source_list(request):
     queryset = with_fact_count(Source.objects.order_by("-published_on", "title", "key"))
     filterset = SourceFilterSet(request.GET, queryset=queryset, request=request)
     form = _filter_form(filterset)
-    context = {"form": form, "page": None, "active": any(v for k, v in request.GET.items() if k != "page")}
+    context = {
+        "form": form,
+        # Filters the FilterSet gains later (the template lays out the ones it knows) still show.
+        "other_fields": [form[name] for name in form.fields if name not in READER_LABELS],
+        "page": None,
+        "active": any(v for k, v in request.GET.items() if k != "page"),
+    }
     if not filterset.is_valid():
         # As on the pledge list and in the API: a filter that cannot be understood is an error.
         return render(request, "commitments/source_list.html", context, status=400)
