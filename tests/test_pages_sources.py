@@ -9,8 +9,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import include, path, reverse
 
+from commitments.api import urls as api_urls
 from commitments.choices import (
     AttendanceStatus,
     CountedThing,
@@ -320,19 +321,56 @@ def test_the_data_page_measures_again_once_the_data_changes(client, world, publi
     assert after == len(served_bytes(client, url))
 
 
-def test_the_data_page_runs_one_query_once_measured_with_one_or_many_records(client, world, public):
+def test_the_data_page_runs_the_same_queries_with_one_or_many_records(client, world, public):
     make.one_of_each(world)
+    make.world_architecture(world)  # a row in every table: an empty table skips its prefetches
     url = reverse("pages:data")
-    count_queries(client, url)  # measures the files
+    measuring_one = count_queries(client, url)
     one = count_queries(client, url)
     for _ in range(4):
         make.one_of_each(world)
         make.source()
-    make.world_architecture(world)
-    count_queries(client, url)
+        force = make.instrument(parties=(("FR", "lead"), ("GB", "participant")))
+        make.pledge(contributes_to=force, category="troops", troops_min=100)
+        make.statement(about=(force,), speaker=make.person(), state=world["states"]["GB"])
+        make.post(holder=make.person(), party="GB")
+    measuring_many = count_queries(client, url)
     many = count_queries(client, url)
-    # The last change of the register (one UNION query); the sizes come from the cache.
+    # Once measured: the last change of the register (one UNION query); the sizes come from the cache.
     assert one == many == 1
+    # Measuring builds every file with the exports' own fixed number of queries.
+    assert measuring_one == measuring_many
+
+
+def _package_placeholder(request):  # stands in for the data package's views in `urlpatterns` below
+    raise AssertionError("not called")
+
+
+# A URL configuration with the data package's two addresses, for the test below: the Data page
+# links them wherever they resolve.
+urlpatterns = [
+    path(
+        "api/",
+        include(
+            (
+                [
+                    path("data-package.zip", _package_placeholder, name="data-package-zip"),
+                    path("data-package.xlsx", _package_placeholder, name="data-package-xlsx"),
+                    *api_urls.urlpatterns,
+                ],
+                "api",
+            )
+        ),
+    ),
+    path("", include("commitments.urls")),
+]
+
+
+def test_the_data_page_links_the_data_package_where_its_addresses_exist(client, world, public, settings):
+    settings.ROOT_URLCONF = __name__
+    page = get(client, reverse("pages:data")).content.decode()
+    assert 'href="/api/data-package.zip"' in page and 'href="/api/data-package.xlsx"' in page
+    assert "The whole register in one file" in page
 
 
 def test_the_data_page_of_an_empty_register_says_nothing_is_recorded(client, db, public):
