@@ -143,6 +143,8 @@ def test_sources_list_uses_the_api_filters(client, world, public, query, shown, 
         ("kind=tertiary", "Select a valid choice. tertiary is not one of the available choices."),
         ("published_after=27/03/2025x", "Enter a valid date."),
         ("page=two", "The page number must be a whole number."),
+        ("q=a%00b", "Null characters are not allowed."),
+        ("published_before=99999-01-01", "Enter a valid date."),
     ],
 )
 def test_sources_list_answers_input_it_cannot_understand_with_a_400_and_why(client, world, public, query, message):
