@@ -30,6 +30,7 @@ from commitments.models import (
     DeclarationParty,
     Pledge,
     Source,
+    State,
 )
 from commitments.views.sources import FACTS, GROUPS
 
@@ -321,6 +322,16 @@ def test_the_data_page_measures_again_once_the_data_changes(client, world, publi
     after = sizes_shown(get(client, reverse("pages:data")).content.decode())[url]
     assert after > before
     assert after == len(served_bytes(client, url))
+
+
+def test_the_data_page_measures_again_after_rows_arrive_without_an_audit_entry_or_a_new_time(client, world, public):
+    make.one_of_each(world)
+    url = reverse("api:export-states-csv")
+    before = sizes_shown(get(client, reverse("pages:data")).content.decode())[url]
+    # As a raw fixture load does: no audit entry, and times older than the last change.
+    State.objects.bulk_create([State(code="PL", name="Poland")])
+    after = sizes_shown(get(client, reverse("pages:data")).content.decode())[url]
+    assert after == len(served_bytes(client, url)) > before
 
 
 def test_the_data_page_runs_the_same_queries_with_one_or_many_records(client, world, public):

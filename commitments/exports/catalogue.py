@@ -6,13 +6,15 @@ A size is measured, never estimated: the file is built by the same functions as 
 views, and the sizes are cached under the register's last change, so they are built again only
 once the data has changed."""
 
+import datetime
 import io
 import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import IntegerField, Max, Value
+from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 from rest_framework.renderers import JSONRenderer
 
 from .files import TABLES, csv_chunks, filtered_queryset, table_csv_chunks, write_workbook, write_xlsx
@@ -43,24 +45,39 @@ REPORTS = (
 )
 
 
-def last_change():
+class Change(NamedTuple):
+    """The register's state as the cache keys it: when it last changed, and how many rows its
+    tables and their audit trails hold (which moves even when records arrive without an audit
+    entry or a newer time, as a raw fixture load does)."""
+
+    at: datetime.datetime | None
+    rows: int
+
+    def key(self) -> str:
+        return f"{CACHE_PREFIX}:{self.at.isoformat() if self.at else 'empty'}:{self.rows}"
+
+
+def last_change() -> Change:
     """When the register last changed: the newest audit entry (creations, edits and deletions of
     every audited record) or the newest `updated_at` (records loaded from fixtures keep the times
-    they carry and leave no audit entry), in one query. None for an empty register."""
+    they carry and leave no audit entry), with the number of rows of the register's tables (its
+    audited models) and their audit trails, in one query. `at` is None for an empty register."""
     parts = []
     for model in apps.get_app_config("commitments").get_models():
         fields = {field.name for field in model._meta.concrete_fields}
-        if "history_id" in fields:
-            column = "history_date"
-        elif "updated_at" in fields:
-            column = "updated_at"
-        else:
+        if "history_id" in fields:  # an audit trail
+            at = Max("history_date")
+        elif hasattr(model, "history"):  # a table of the register
+            at = Max("updated_at") if "updated_at" in fields else Value(None, output_field=DateTimeField())
+        else:  # not the register's data (API tokens)
             continue
-        # Grouped by a constant: one row, the table's newest time (NULL when it is empty).
+        # Grouped by a constant: one row, the table's newest time (NULL if none) and its size.
         grouped = model._default_manager.order_by().annotate(one=Value(1, output_field=IntegerField())).values("one")
-        parts.append(grouped.annotate(at=Max(column)).values("at"))
-    times = [row["at"] for row in parts[0].union(*parts[1:], all=True) if row["at"] is not None]
-    return max(times, default=None)
+        parts.append(grouped.annotate(at=at, rows=Count("pk")).values("at", "rows"))
+    tables = list(parts[0].union(*parts[1:], all=True))
+    return Change(
+        max((row["at"] for row in tables if row["at"] is not None), default=None), sum(row["rows"] for row in tables)
+    )
 
 
 def _size_of_chunks(chunks) -> int:
@@ -99,10 +116,10 @@ def _measure() -> dict[str, dict]:
     return measured
 
 
-def sizes(changed) -> dict[str, dict]:
+def sizes(changed: Change) -> dict[str, dict]:
     """The measured size (and rows) of every download, cached under the register's last change
-    `changed` (`last_change()`), so the files are built once per change of the data."""
-    key = f"{CACHE_PREFIX}:{changed.isoformat() if changed else 'empty'}"
+    (`last_change()`), so the files are built once per change of the data."""
+    key = changed.key()
     measured = cache.get(key)
     if measured is None:
         measured = _measure()

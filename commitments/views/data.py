@@ -34,7 +34,7 @@ def data(request):
         for table, files in catalogue.table_downloads().items()
     ]
     context = {
-        "changed": changed,
+        "changed": changed.at,
         "tables": tables,
         "reports": [_file(d, measured) for d in catalogue.REPORTS],
         "table_count": len(TABLES),
