@@ -115,6 +115,8 @@ def test_sources_list_shows_title_publisher_date_to_its_precision_kind_and_facts
     assert "Coalition summit Radio Liberty not known Secondary 0" in page
     assert "b.txt" not in page and "seed" not in page.lower()
     assert "Any kind" in page and "---" not in page
+    # Newest first, the undated last (by title).
+    assert page.index("Allies weigh a force") < page.index("Coalition summit") < page.index("Leaders meet in Paris")
 
 
 @pytest.mark.parametrize(

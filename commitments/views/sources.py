@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -215,7 +215,8 @@ def _filter_form(filterset):
 
 @public_read
 def source_list(request):
-    queryset = with_fact_count(Source.objects.order_by("-published_on", "title", "key"))
+    # Newest first, the undated last (SQLite and PostgreSQL order NULLs differently).
+    queryset = with_fact_count(Source.objects.order_by(F("published_on").desc(nulls_last=True), "title", "key"))
     filterset = SourceFilterSet(request.GET, queryset=queryset, request=request)
     form = _filter_form(filterset)
     context = {
