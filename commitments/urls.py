@@ -19,4 +19,8 @@ urlpatterns = [
     path("states/", views.state_list, name="state-list"),
     path("states/<str:code>/", views.state_detail, name="state"),
     path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("sources/", views.source_list, name="source-list"),
+    path("sources/<slug:key>/", views.source_detail, name="source"),
+    path("data/", views.data, name="data"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from commitments import exports
-from commitments.models import Declaration, Instrument, Person, Pledge, Summit
+from commitments.models import Declaration, Instrument, Person, Pledge, Source, Summit
 
 from . import builders as make
 from .browser import browser_test, settle
@@ -122,6 +122,10 @@ def test_the_public_pages_break_no_rule(new_context, site):
         "/states/",
         "/states/FR/",
         f"/people/{Person.objects.first().slug}/",
+        "/sources/",
+        "/sources/?kind=bogus",  # the 400 page with its messages
+        f"/sources/{Source.objects.first().key}/",
+        "/data/",
     ):
         visit(page, site + path)
     # The favicon is this server's (a data: URL would be refused).

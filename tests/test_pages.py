@@ -240,7 +240,8 @@ def test_pledge_page_shows_quantities_condition_status_timeline_and_every_citati
     for number in range(3):
         assert f"quoted phrase {number}" in page
     assert page.count("Emmanuel Macron — Leaders meet in Paris , The Guardian") == 3
-    assert "[seed report b.txt]" in page  # the status change's source
+    # The status change's source, by title and publisher; never by its internal file name.
+    assert "Coalition summit , Radio Liberty" in page and "b.txt" not in page
 
 
 def test_pledge_page_links_a_share_and_its_larger_pledge(client, world, public):

@@ -217,7 +217,8 @@ def test_pledge_page_names_its_instrument_and_the_statements_about_it(client, wo
     page = text(response)
     assert "Contributes to Multinational Force Ukraine (multinational force, agreed)" in page
     assert f'href="{instrument_url(built["force"])}"' in response.content.decode()
-    said = page[page.index("What was said about it") : page.index("Sources")]
+    start = page.index("What was said about it")
+    said = page[start : page.index("Sources", start)]  # the section after it (the header links Sources too)
     assert "Supports Emmanuel Macron (President) for France" in said and "American boots" not in said
     other = text(get(client, reverse("pages:pledge", args=[built["pledges"]["funding"].pk])))
     assert "Contributes to" not in other and "No statement recorded." in other

@@ -7,21 +7,27 @@ loading through `PledgeQuerySet` (`with_related`, `totals`, `totals_by_pledger`)
 instruments' `contribution_figures` and prefetches. Every page is behind the one read rule
 (`common.public_read`)."""
 
+from .data import data, favicon
 from .instruments import instrument_detail, instrument_list
 from .overview import overview
 from .people import person_detail
 from .pledges import pledge_detail, pledge_list
 from .records import declaration_detail, declaration_list, state_detail, state_list, summit_detail, summit_list
+from .sources import source_detail, source_list
 
 __all__ = [
+    "data",
     "declaration_detail",
     "declaration_list",
+    "favicon",
     "instrument_detail",
     "instrument_list",
     "overview",
     "person_detail",
     "pledge_detail",
     "pledge_list",
+    "source_detail",
+    "source_list",
     "state_detail",
     "state_list",
     "summit_detail",
