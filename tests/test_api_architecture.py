@@ -267,7 +267,7 @@ def test_instrument_history_lists_its_status_changes_in_two_queries(client, arch
 
 
 # ---------------------------------------------------------------------------------------------
-# Filters (one FilterSet per model, commitments/filtersets.py)
+# Filters (one FilterSet per model, commitments/filtersets/)
 
 
 @pytest.mark.parametrize(
@@ -337,8 +337,8 @@ def test_statement_filters_by_pledge_id_and_declaration(client, arch):
         ("/api/statements/?pledge=99999999999999999999", "pledge"),
         ("/api/statements/?summit=nowhere", "summit"),
         ("/api/statements/?declaration=none", "declaration"),
-        ("/api/statements/?made_after=2025-13-01", "made"),
-        ("/api/statements/?made_before=yesterday", "made"),
+        ("/api/statements/?made_after=2025-13-01", "made_after"),
+        ("/api/statements/?made_before=yesterday", "made_before"),
         ("/api/statements/?state=ZZ", "state"),
         ("/api/pledges/?instrument=nothing", "instrument"),
         ("/api/pledges/?instrument=%00", "instrument"),
@@ -442,10 +442,12 @@ def test_detail_query_counts_are_fixed(client, arch):
         # the pledge; its pledgers; its citations joined to sources; its statements joined to speakers
         f"/api/pledges/{joint.pk}/": 4,
         # the meeting; hosts; chairs; organisers; attendances joined to states and sources; their
-        # posts joined to people and states; the chairing posts joined to people and states
-        "/api/summits/paris-arch/": 7,
-        # the text joined to its meeting and superseded text; its parties joined to states; their posts
-        "/api/declarations/doi/": 3,
+        # posts joined to people and states; head counts joined to sources; the chairing posts
+        # joined to people and states; citations joined to sources
+        "/api/summits/paris-arch/": 9,
+        # the text joined to its meeting and superseded text; its parties joined to states and
+        # sources; their posts; its components joined to sources; its citations joined to sources
+        "/api/declarations/doi/": 5,
         "/api/people/steve-witkoff/": 2,
         "/api/posts/us-envoy/": 1,
         f"/api/statements/{statement.slug}/": 5,

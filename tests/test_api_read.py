@@ -43,6 +43,10 @@ def test_root_lists_every_endpoint(client):
         "people",
         "posts",
         "statements",
+        "force-requirements",
+        "citations",
+        "status-changes",
+        "instrument-status-changes",
         "changes",
         "schema",
         "docs",
@@ -127,13 +131,21 @@ def test_declaration_shows_parties_and_summit(client):
     paris.summit = make.summit("paris-summit")
     paris.save()
     models.DeclarationParty.objects.create(
-        declaration=paris, state=make.state("FR"), role="signatory", source=make.source()
+        declaration=paris, state=make.state("FR"), role="signatory", source=make.source("paris-report")
     )
     body = client.get("/api/declarations/paris/").json()
     assert body["summit"] == "paris-summit"
-    assert body["parties"] == [
-        {"state": "FR", "role": "signatory", "signed_on": None, "represented_by": "", "representatives": []}
-    ]
+    (party,) = body["parties"]
+    assert {name: party[name] for name in ("state", "role", "signed_on", "represented_by", "representatives")} == {
+        "state": "FR",
+        "role": "signatory",
+        "signed_on": None,
+        "represented_by": "",
+        "representatives": [],
+    }
+    assert party["source"]["key"] == "paris-report"
+    listed = client.get("/api/declarations/").json()["results"][0]["parties"]
+    assert listed == [{"state": "FR", "role": "signatory", "signed_on": None, "represented_by": ""}]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,14 +220,14 @@ def test_updated_since(client, spread):
     ("query", "field"),
     [
         ("state=XX", "state"),
-        ("state=fr", "state"),
+        ("state=xx", "state"),  # any case, but still a code some party has
         ("category=dragons", "category"),
         ("status=done", "status"),
         ("condition=maybe", "condition"),
         ("summit=no-such-summit", "summit"),
         ("declaration=nope", "declaration"),
-        ("status_changed_after=2025-13-01", "status_changed"),
-        ("value_date_before=yesterday", "value_date"),
+        ("status_changed_after=2025-13-01", "status_changed_after"),
+        ("value_date_before=yesterday", "value_date_before"),
         ("updated_since=not-a-time", "updated_since"),
         ("as_of=2025-02-30", "as_of"),
         ("open=perhaps", "open"),
@@ -234,7 +246,7 @@ def test_bad_filter_values_are_400_with_the_field_named(client, query, field):
     ("url", "field"),
     [
         ("/api/states/?kind=planet", "kind"),
-        ("/api/summits/?date_after=never", "date"),
+        ("/api/summits/?date_after=never", "date_after"),
         ("/api/summits/?state=ZZ", "state"),
         ("/api/declarations/?status=lost", "status"),
         ("/api/sources/?kind=tertiary", "kind"),

@@ -253,7 +253,7 @@ def test_api_honours_filters_and_rejects_bad_ones(register, public, client):
     assert sorted(r["slug"] for r in rows) == ["cow-reassurance", "fr-gb-bulk"]
     bad = client.get("/api/pledges/export.csv?status=bogus&value_date_after=yesterday")
     assert bad.status_code == 400
-    assert set(bad.json()) == {"status", "value_date"}
+    assert set(bad.json()) == {"status", "value_date_after"}
 
 
 def test_anonymous_needs_public_read(register, client, settings):

@@ -130,7 +130,7 @@ def test_filters_and_bad_filters(arch, public, client):
         ("/api/instruments/export.csv?kind=tank", "kind"),
         ("/api/people/export.csv?state=XX", "state"),
         ("/api/posts/export.xlsx?person=nobody", "person"),
-        ("/api/statements/export.csv?made_after=never", "made"),
+        ("/api/statements/export.csv?made_after=never", "made_after"),
     ):
         bad = client.get(url)
         assert bad.status_code == 400 and field in bad.json(), url

@@ -5,8 +5,9 @@ nothing extra is written on each save).
 All audit tables are read in one UNION query ordered by (recorded at, stream, history id), a
 total order; a cursor is the last entry's position in it. A row that belongs to a record and
 changes what the record's address shows is reported as an update of that record: a citation of a
-pledge or an instrument, an instrument's parties and force requirements, a meeting's attendance, a
-text's parties, a person's posts. (A status change saves its record, so it is an update already.)
+pledge, an instrument, a meeting or a text, an instrument's parties and force requirements, a
+meeting's attendance and head counts, a text's parties and components, a person's posts. (A status
+change saves its record, so it is an update already.)
 
 The newest `API_CHANGES_SETTLE_SECONDS` are held back: an audit row carries the time its
 transaction wrote it, not the time it committed, so a slow transaction can commit a row older
@@ -79,6 +80,12 @@ STREAMS = (
     Stream(
         16, "declaration", tracker.DeclarationParty, "declaration__slug", object_id="declaration_id", as_update=True
     ),
+    Stream(17, "summit", tracker.AttendanceReport, "summit__slug", object_id="summit_id", as_update=True),
+    Stream(18, "summit", tracker.Citation, "summit__slug", object_id="summit_id", as_update=True),
+    Stream(
+        19, "declaration", tracker.DeclarationComponent, "declaration__slug", object_id="declaration_id", as_update=True
+    ),
+    Stream(20, "declaration", tracker.Citation, "declaration__slug", object_id="declaration_id", as_update=True),
 )
 
 

@@ -1,9 +1,10 @@
-"""OpenAPI details drf-spectacular cannot infer: the token scheme and the error responses every
-operation can give, so that clients (and the schemathesis run in the tests) know every status
-code the API may answer with."""
+"""OpenAPI details drf-spectacular cannot infer: the token scheme, the error responses every
+operation can give and the conditional GETs (If-None-Match, 304), so that clients (and the
+schemathesis run in the tests) know every status code the API may answer with."""
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -123,3 +124,26 @@ def link_pledge_operations(result, generator, request, public):
                 parameters["header.If-Match"] = "$response.header.ETag"
             links[target] = {"operationId": target, "parameters": parameters, "description": description}
     return result
+
+
+class ConditionalGetSchema(AutoSchema):
+    """The schema of a view that answers If-None-Match (views.ConditionalGetMixin): its GET
+    operations take the header and may answer 304."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.method == "GET":
+            operation.setdefault("parameters", []).append(
+                {
+                    "in": "header",
+                    "name": "If-None-Match",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "The ETag of the answer as last read (its `ETag` header): while the answer is "
+                    "unchanged, it is 304 Not Modified with no body. Several tags may be given, comma-separated.",
+                }
+            )
+            operation.setdefault("responses", {})["304"] = {
+                "description": "Not Modified: the answer is unchanged since the ETag given in If-None-Match; no body."
+            }
+        return operation

@@ -137,11 +137,14 @@ class StateRefSerializer(serializers.ModelSerializer):
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
+    """A source inside another record: what names it, its publication date with how much of it is
+    known (`published_precision`: a `month` date's day is not known), and where to read it."""
+
     api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
 
     class Meta:
         model = models.Source
-        fields = ["key", "title", "publisher", "published_on", "url", "api_url"]
+        fields = ["key", "title", "publisher", "published_on", "published_precision", "url", "api_url"]
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -230,18 +233,51 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.Attendance
-        fields = ["state", "state_name", "status", "role", "represented_by", "representatives", "quote", "source"]
+        fields = [
+            "state",
+            "state_name",
+            "status",
+            "role",
+            "represented_by",
+            "representatives",
+            "quote",
+            "attribution",
+            "source",
+        ]
+
+
+class AttendanceReportSerializer(serializers.ModelSerializer):
+    """A head count of the meeting as one source gives it. Sources disagree (35 countries, "more
+    than 30" leaders, 27 countries): each count is its own row with its source, none overwrites
+    another, and a qualified count (`more_than`, `nearly`, `about`) is not an exact one."""
+
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = models.AttendanceReport
+        fields = ["counted", "qualifier", "value", "quote", "attribution", "source"]
 
 
 class SummitDetailSerializer(SummitSerializer):
-    """A meeting as its own address shows it: the list's fields, who attended and who represented
-    each party, and the posts that chaired it."""
+    """A meeting as its own address shows it: the list's fields, every party recorded as attending
+    or reported absent (`status`) and who represented it, the head counts each source gives, the
+    posts that chaired it, and the citations of the meeting itself."""
 
-    attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
+    attendance = AttendanceSerializer(
+        source="attendances",
+        many=True,
+        read_only=True,
+        help_text="Each party recorded for the meeting, by state code: `attended`, or `absent` when a report says "
+        "it stayed away.",
+    )
+    attendance_reports = AttendanceReportSerializer(
+        many=True, read_only=True, help_text="Head counts, one per source and thing counted, by what is counted."
+    )
     chaired_by = PostRefSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True, help_text="Sources for the meeting's own fields.")
 
     class Meta(SummitSerializer.Meta):
-        fields = [*SummitSerializer.Meta.fields, "attendance", "chaired_by"]
+        fields = [*SummitSerializer.Meta.fields, "attendance", "attendance_reports", "chaired_by", "citations"]
 
 
 class DeclarationPartySerializer(serializers.ModelSerializer):
@@ -253,10 +289,36 @@ class DeclarationPartySerializer(serializers.ModelSerializer):
 
 
 class DeclarationPartyDetailSerializer(DeclarationPartySerializer):
+    """A party to the text as the text's own address shows it: the posts that signed or endorsed
+    for it, and the phrase and source that say so."""
+
+    state_name = serializers.CharField(source="state.name", read_only=True)
     representatives = PostRefSerializer(many=True, read_only=True)
+    source = SourceRefSerializer(read_only=True)
 
     class Meta(DeclarationPartySerializer.Meta):
-        fields = [*DeclarationPartySerializer.Meta.fields, "representatives"]
+        fields = [
+            "state",
+            "state_name",
+            "role",
+            "signed_on",
+            "represented_by",
+            "representatives",
+            "notes",
+            "quote",
+            "attribution",
+            "source",
+        ]
+
+
+class DeclarationComponentSerializer(serializers.ModelSerializer):
+    """A numbered component or principle of the text, with the phrase and source that give it."""
+
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = models.DeclarationComponent
+        fields = ["number", "text", "quote", "attribution", "source"]
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
@@ -286,9 +348,17 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
 
 class DeclarationDetailSerializer(DeclarationSerializer):
-    """A text as its own address shows it: its parties with the posts that signed or endorsed for them."""
+    """A text as its own address shows it: its parties with the posts that signed or endorsed for
+    them and their sources, its components in order, and the citations of the text itself."""
 
     parties = DeclarationPartyDetailSerializer(many=True, read_only=True)
+    components = DeclarationComponentSerializer(
+        many=True, read_only=True, help_text="Its numbered components or principles, in order (`number` from 1)."
+    )
+    citations = CitationSerializer(many=True, read_only=True, help_text="Sources for the text's own fields.")
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = [*DeclarationSerializer.Meta.fields, "components", "citations"]
 
 
 class PledgeSerializer(StrictModelSerializer):

@@ -21,6 +21,10 @@ router.register("instruments", views.InstrumentViewSet, basename="instrument")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("posts", views.PostViewSet, basename="post")
 router.register("statements", views.StatementViewSet, basename="statement")
+router.register("force-requirements", views.ForceRequirementViewSet, basename="force-requirement")
+router.register("citations", views.CitationViewSet, basename="citation")
+router.register("status-changes", views.StatusChangeViewSet, basename="status-change")
+router.register("instrument-status-changes", views.InstrumentStatusChangeViewSet, basename="instrument-status-change")
 
 # File exports and summary reports: before the router, so no detail route shadows them. Every
 # table as CSV and XLSX (`/api/<table>/export.csv`, `.xlsx`), with its FilterSet's filters.
@@ -54,5 +58,6 @@ urlpatterns = [
     # its options, and writes styles before it can be given a nonce). Swagger UI documents the same schema.
     path("redoc/", RedirectView.as_view(pattern_name="api:docs"), name="redoc"),
     path("", include(router.urls)),
-    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),  # [\s\S]: a path may hold an encoded newline
+    # [\s\S]: a path may hold an encoded newline. Named, so the browsable API's breadcrumbs leave it out.
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not-found"),
 ]

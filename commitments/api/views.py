@@ -1,5 +1,5 @@
 """Thin viewsets: loading is PledgeQuerySet's job, filtering the shared FilterSets', rules the
-models'. What is here is HTTP: ETags and If-Match, status codes, the audit user."""
+models'. What is here is HTTP: ETags, If-None-Match and If-Match, status codes, the audit user."""
 
 import hashlib
 import json
@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
+from django.http import HttpResponseNotModified
 from django.urls import reverse
+from django.utils.text import capfirst
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -21,10 +23,11 @@ from rest_framework.reverse import reverse as api_reverse
 from rest_framework.views import APIView
 
 from .. import filtersets, models, services
-from . import architecture, changes, serializers
+from . import architecture, changes, facts, serializers
 from .errors import field_messages
 from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
+from .schema import ConditionalGetSchema
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -58,16 +61,65 @@ def content_etag(data) -> str:
     return f'"{digest[:32]}"'
 
 
-class ContentETagMixin:
-    """Read-only records: the ETag is a digest of the representation."""
+def none_match(header: str | None, etag: str) -> bool:
+    """If-None-Match holds the current ETag (RFC 9110 §13.1.2: weak comparison, so `W/"x"` matches
+    `"x"`; `*` matches any current representation)."""
+    if not header:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = content_etag(response.data)
+
+class ConditionalGetMixin:
+    """Every JSON answer to a GET carries an ETag, and a client sending it back in If-None-Match
+    gets `304 Not Modified` with no body while the representation is unchanged.
+
+    The ETag is a digest of the representation (records, list pages, the change feed, the root),
+    except where the view set one already: a pledge's, which follows its `version` (`pledge_etag`:
+    what If-Match compares). A list page's ETag costs its queries and one hash of what it would
+    send: cheaper than an ETag from `max(updated_at)` and a count, which would need a query per
+    list and would miss what a page shows of other records (a summit's hosts, a pledge's citations,
+    sources without `updated_at`); the 304 saves the transfer, not the queries. The browsable
+    pages (HTML) are left alone: they show the signed-in user too."""
+
+    schema = ConditionalGetSchema()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != status.HTTP_200_OK
+            or not isinstance(response, Response)
+            or response.data is None
+            or getattr(response.accepted_renderer, "format", None) != "json"
+        ):
+            return response
+        if not response.has_header("ETag"):
+            response["ETag"] = content_etag(response.data)
+        if none_match(request.headers.get("If-None-Match"), response["ETag"]):
+            unchanged = HttpResponseNotModified()
+            for header in ("ETag", "Vary", "Cache-Control"):  # RFC 9110 §15.4.5: what a 200 would carry
+                if response.has_header(header):
+                    unchanged[header] = response[header]
+            return unchanged
         return response
 
 
-class ReadOnlyViewSet(ContentETagMixin, viewsets.ReadOnlyModelViewSet):
+class ViewNameMixin:
+    """Names for the browsable API's titles and breadcrumbs: "Summits", "Summit paris-2025", "Status
+    history", rather than DRF's "Summit List", "Summit Instance", "History"."""
+
+    def get_view_name(self):
+        if self.name:
+            return self.name
+        meta = self.queryset.model._meta
+        if self.suffix == "List":
+            return capfirst(meta.verbose_name_plural)
+        lookup = getattr(self, "kwargs", {}).get(self.lookup_url_kwarg or self.lookup_field)
+        return f"{capfirst(meta.verbose_name)} {lookup}" if lookup else capfirst(meta.verbose_name)
+
+
+class ReadOnlyViewSet(ConditionalGetMixin, ViewNameMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[^/]+"  # any segment reaches the view, which answers a JSON 404
     # A detail address may show more than a list row: its serializer, and everything it prefetches
@@ -138,9 +190,15 @@ class SourceViewSet(ReadOnlyViewSet):
     lookup_field = "key"
 
 
+def citations_with_sources():
+    return models.Citation.objects.select_related("source")
+
+
 class SummitViewSet(ReadOnlyViewSet):
     """Meetings where guarantees were discussed. Looked up by slug; one meeting's address also
-    shows who attended, who represented each party, and who chaired it."""
+    shows who attended (and who was reported absent), who represented each party, the head counts
+    each source gives, who chaired it, and its citations. `?state=US` lists the meetings the party
+    attended; `&attendance=absent`, those it was reported absent from."""
 
     queryset = models.Summit.objects.prefetch_related("hosts", "chairs", "organisers")
     serializer_class = serializers.SummitSerializer
@@ -155,14 +213,18 @@ class SummitViewSet(ReadOnlyViewSet):
                 Prefetch("representatives", queryset=posts_with_holders())
             ),
         ),
+        Prefetch("attendance_reports", queryset=models.AttendanceReport.objects.select_related("source")),
         Prefetch("chaired_by", queryset=posts_with_holders()),
+        Prefetch("citations", queryset=citations_with_sources()),
     )
     filterset_class = filtersets.SummitFilterSet
     lookup_field = "slug"
 
 
 class DeclarationViewSet(ReadOnlyViewSet):
-    """Texts the parties produced, with signatories and endorsers. Looked up by slug."""
+    """Texts the parties produced, with signatories and endorsers. Looked up by slug; one text's
+    address also shows who signed or endorsed for each party and on what source, its components
+    in order, and its citations."""
 
     queryset = models.Declaration.objects.select_related("summit", "supersedes").prefetch_related(
         Prefetch("parties", queryset=models.DeclarationParty.objects.select_related("state"))
@@ -172,13 +234,77 @@ class DeclarationViewSet(ReadOnlyViewSet):
     detail_prefetch = (
         Prefetch(
             "parties",
-            queryset=models.DeclarationParty.objects.select_related("state").prefetch_related(
+            queryset=models.DeclarationParty.objects.select_related("state", "source").prefetch_related(
                 Prefetch("representatives", queryset=posts_with_holders())
             ),
         ),
+        Prefetch("components", queryset=models.DeclarationComponent.objects.select_related("source")),
+        Prefetch("citations", queryset=citations_with_sources()),
     )
     filterset_class = filtersets.DeclarationFilterSet
     lookup_field = "slug"
+
+
+class IdLookupMixin:
+    """Records looked up by id: anything but a number the database can hold is a JSON 404 (not a
+    500 from the database refusing to compare it)."""
+
+    def get_object(self):
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not (lookup.isascii() and lookup.isdigit() and len(lookup) < 19):
+            raise exceptions.NotFound()
+        return super().get_object()
+
+
+class ForceRequirementViewSet(ReadOnlyViewSet):
+    """Force sizes the reports give for a planned deployment (not anyone's pledge): e.g. "between
+    15,000 and 30,000 troops", where each was given, the instrument that must meet it, and its
+    citations. Looked up by slug. The troops pledged against a requirement are on its instrument's
+    address (`force_requirements`)."""
+
+    queryset = models.ForceRequirement.objects.select_related("summit", "declaration", "instrument").prefetch_related(
+        Prefetch("citations", queryset=citations_with_sources())
+    )
+    serializer_class = facts.ForceRequirementSerializer
+    filterset_class = filtersets.ForceRequirementFilterSet
+    lookup_field = "slug"
+
+
+class CitationViewSet(ReadOnlyViewSet):
+    """Every citation: a source's phrase supporting one record (a summit, a declaration, a pledge,
+    a force requirement or an instrument), or one field of it. The records show their own
+    citations too; here they can be read across records, by source or by kind. Looked up by key."""
+
+    queryset = models.Citation.objects.select_related("source", *models.Citation.TARGETS)
+    serializer_class = facts.CitationRecordSerializer
+    filterset_class = filtersets.CitationFilterSet
+    lookup_field = "key"
+
+
+class StatusChangeViewSet(IdLookupMixin, ReadOnlyViewSet):
+    """Every pledge's status changes, in the order they were recorded (by id): from which status to
+    which, when it took effect, why, on what source. One pledge's are also at
+    `/api/pledges/{id}/history/`.
+
+    Instruments' status changes are at `/api/instrument-status-changes/`, not here: the two
+    histories have different statuses (a pledge is `committed`, an instrument `operational`) and
+    belong to different records (a pledge by id, an instrument by slug), so one endpoint would
+    answer rows of two shapes with ids that collide, and filter on statuses that mean nothing for
+    half of them. Looked up by id."""
+
+    queryset = models.StatusChange.objects.select_related("pledge", "source")
+    serializer_class = facts.StatusChangeRecordSerializer
+    filterset_class = filtersets.StatusChangeFilterSet
+
+
+class InstrumentStatusChangeViewSet(IdLookupMixin, ReadOnlyViewSet):
+    """Every instrument's status changes, in the order they were recorded (by id). One instrument's
+    are also at `/api/instruments/{slug}/history/`; pledges' are at `/api/status-changes/`. Looked
+    up by id."""
+
+    queryset = models.InstrumentStatusChange.objects.select_related("instrument", "source")
+    serializer_class = facts.InstrumentStatusChangeRecordSerializer
+    filterset_class = filtersets.InstrumentStatusChangeFilterSet
 
 
 def statements_with_speakers():
@@ -230,6 +356,7 @@ class InstrumentViewSet(AsOfDetailMixin, ReadOnlyViewSet):
         detail=True,
         methods=["get"],
         url_path="history",
+        name="Status history",
         serializer_class=architecture.InstrumentStatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -332,7 +459,7 @@ STATUS_EXAMPLE = OpenApiExample(
     destroy=extend_schema(parameters=[IF_MATCH]),
 )
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
-class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
+class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ModelViewSet):
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
 
@@ -383,6 +510,10 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
+        # Its ETag is the version's (pledge_etag), which If-None-Match is compared with too
+        # (ConditionalGetMixin). It moves with every write to the pledge (its fields, pledgers,
+        # status, citations edited on its admin page), not with a citation edited on its own page,
+        # a statement about it or a renamed summit.
         pledge = self.get_object()
         return self.pledge_response(pledge)
 
@@ -470,6 +601,7 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
         detail=True,
         methods=["get"],
         url_path="history",
+        name="Status history",
         serializer_class=serializers.StatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -493,11 +625,12 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
         return obj
 
 
-class ChangeFeedView(GenericAPIView):
+class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations, sources,
     instruments, people, posts and statements, in the order recorded. Store `next` and GET it on
     the next pull (README, API section)."""
 
+    name = "Change feed"
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
     filter_backends = []
@@ -557,8 +690,10 @@ def not_found(request, path=""):
     raise exceptions.NotFound("No such API address; GET /api/ lists the endpoints.")
 
 
-class ApiRootView(APIView):
+class ApiRootView(ConditionalGetMixin, APIView):
     """The tracker's API: pledges to Ukraine, who made them, where, and where they stand."""
+
+    name = "API"
 
     @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}}})
     def get(self, request, format=None):
@@ -572,6 +707,10 @@ class ApiRootView(APIView):
             "people": "api:person-list",
             "posts": "api:post-list",
             "statements": "api:statement-list",
+            "force-requirements": "api:force-requirement-list",
+            "citations": "api:citation-list",
+            "status-changes": "api:status-change-list",
+            "instrument-status-changes": "api:instrument-status-change-list",
             "changes": "api:change-list",
             "schema": "api:schema",
             "docs": "api:docs",

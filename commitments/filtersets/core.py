@@ -1,17 +1,21 @@
-"""One FilterSet per model, shared by the API, the CSV exports and the public pages.
+"""The FilterSets of the register's records (pledges, parties, meetings, texts, sources, and the
+guarantees' architecture) and the building blocks every FilterSet of the package shares.
 
 An unknown choice, an unknown state code or a malformed date makes the filter form invalid; the
-API turns that into HTTP 400 with the field's message, never an empty or unfiltered result."""
+API turns that into HTTP 400 with the field's message, keyed by the parameter the client sent
+(`TrackerFilterSet.errors`), never an empty or unfiltered result."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
+from django_filters.widgets import SuffixedMultiWidget
 
-from . import bounds, models
-from .choices import (
+from .. import bounds, models
+from ..choices import (
     FINAL_STATUSES,
+    AttendanceStatus,
     Category,
     Condition,
     ConditionState,
@@ -20,6 +24,7 @@ from .choices import (
     InstrumentKind,
     InstrumentRole,
     InstrumentStatus,
+    PartyRole,
     RepresentativeRole,
     Stance,
     StateKind,
@@ -91,22 +96,64 @@ class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class CodesField(django_filters.fields.ModelMultipleChoiceField):
-    """Several codes; an empty value (`state=`) means no filter, as for the other parameters."""
+    """Several state codes, in any case (`state=us` is `state=US`: every stored code is upper case,
+    by the `state_code_format` constraint); an empty value (`state=`) means no filter, as for the
+    other parameters."""
 
     def clean(self, value):
-        return super().clean([item for item in value or [] if item not in ("", None)])
+        return super().clean([str(item).upper() for item in value or [] if item not in ("", None)])
 
 
 class CodesFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CodesField
 
 
+def state_codes(label: str, field_name: str = "state__code") -> CodesFilter:
+    """Several state codes, any of them (`state=US&state=GB`), in any case; filtered by the
+    FilterSet's `filter_state`."""
+    return CodesFilter(
+        field_name=field_name,  # what the values are, for the OpenAPI schema
+        to_field_name="code",
+        queryset=models.State.objects.all(),
+        method="filter_state",
+        label=label,
+    )
+
+
 class TrackerFilterSet(django_filters.FilterSet):
-    """Base of the tracker's FilterSets: the forms refuse NUL characters (see NulSafeForm)."""
+    """Base of the tracker's FilterSets: the forms refuse NUL characters (see NulSafeForm), and
+    errors name the parameters the client sent (see `errors`)."""
 
     def get_form_class(self):
         form_class = super().get_form_class()
         return type(form_class.__name__, (NulSafeForm, form_class), {})
+
+    @property
+    def errors(self) -> ErrorDict:
+        """The form's errors, keyed by the query parameters the client sent. A range filter is one
+        form field (`value_date`) read from two parameters (`value_date_after`, `value_date_before`;
+        `amount_min`, `amount_max` for a numeric range); its error goes under the parameter whose
+        value is wrong, as the API, the exports and the export commands report it. (The public
+        pages render the form itself, whose errors stay on its fields.)"""
+        form = self.form
+        errors = ErrorDict()
+        for name, messages in form.errors.items():
+            field = form.fields.get(name)
+            widget = getattr(field, "widget", None)
+            if not isinstance(widget, SuffixedMultiWidget):
+                errors[name] = messages
+                continue
+            params = [widget.suffixed(name, suffix) for suffix in widget.suffixes]
+            for param, subfield in zip(params, field.fields, strict=True):
+                try:
+                    subfield.clean(form.data.get(param))
+                except ValidationError as exc:
+                    errors.setdefault(param, form.error_class()).extend(exc.error_list)
+            if not any(param in errors for param in params):
+                # A rule over the range as a whole: under each of its parameters the client sent.
+                for param in [param for param in params if param in form.data] or [name]:
+                    errors[param] = messages
+        return errors
 
 
 class StatusHistoryFilterSet(TrackerFilterSet):
@@ -137,6 +184,33 @@ class StatusHistoryFilterSet(TrackerFilterSet):
         if value.stop is not None:
             queryset = queryset.filter(**{f"{field}__lte": value.stop})
         return queryset
+
+
+class StateRoleFilters:
+    """`state` and `role` over a record's links to parties (an instrument's parties, a person's
+    posts): the records with a link for one of the states, in one of the roles; with both, one
+    link must match both. Subclasses give `links()` (the link rows) and `link_to` (the link's
+    column naming the record). Subqueries rather than joins: a record is listed once however many
+    of its links match."""
+
+    link_to = ""
+
+    def links(self):
+        raise NotImplementedError
+
+    def _role_links(self):
+        roles = self.form.cleaned_data.get("role")
+        return self.links().filter(role__in=roles) if roles else self.links()
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._role_links().filter(state__in=value).values(self.link_to))
+
+    def filter_role(self, queryset, name, value):
+        if not value or self.form.cleaned_data.get("state"):
+            return queryset  # with `state`, filter_state applies the roles to those links
+        return queryset.filter(pk__in=self._role_links().values(self.link_to))
 
 
 class PledgeFilterSet(StatusHistoryFilterSet):
@@ -233,12 +307,16 @@ class StateFilterSet(TrackerFilterSet):
 class SummitFilterSet(TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=SummitKind.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
-    state = django_filters.ModelChoiceFilter(
-        field_name="attendances__state",
-        to_field_name="code",
-        queryset=models.State.objects.all(),
-        distinct=True,
-        label="Attended by (state code)",
+    state = state_codes(
+        "Attended by this party (state code, e.g. `US`; repeat for any of several); with `attendance=absent`, "
+        "reported absent from",
+        "attendances__state__code",
+    )
+    attendance = django_filters.ChoiceFilter(
+        choices=AttendanceStatus.choices,
+        method="filter_attendance",
+        label="With `state`: `attended` (the default) or `absent` (the meetings the party was reported absent "
+        "from); alone: the meetings with a party recorded so",
     )
     q = django_filters.CharFilter(method="filter_q", label="Title or city")
 
@@ -246,27 +324,50 @@ class SummitFilterSet(TrackerFilterSet):
         model = models.Summit
         fields = []
 
+    def _attendances(self, status=None):
+        status = status or self.form.cleaned_data.get("attendance") or AttendanceStatus.ATTENDED
+        return models.Attendance.objects.filter(status=status)
+
+    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
+        # An absence is recorded as an attendance row too (status `absent`): `state` reads the status,
+        # attended unless `attendance=absent` is asked. A subquery: a meeting is listed once.
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._attendances().filter(state__in=value).values("summit_id"))
+
+    def filter_attendance(self, queryset, name, value):
+        if not value or self.form.cleaned_data.get("state"):
+            return queryset  # with `state`, filter_state reads the status
+        return queryset.filter(pk__in=self._attendances(value).values("summit_id"))
+
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(city__icontains=value))
 
 
-class DeclarationFilterSet(TrackerFilterSet):
+class DeclarationFilterSet(StateRoleFilters, TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DeclarationKind.choices)
     status = django_filters.MultipleChoiceFilter(choices=DeclarationStatus.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
     summit = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=models.Summit.objects.all())
-    state = django_filters.ModelChoiceFilter(
-        field_name="parties__state",
-        to_field_name="code",
-        queryset=models.State.objects.all(),
-        distinct=True,
-        label="Signed or endorsed by (state code)",
+    state = state_codes(
+        "Signed or endorsed by this party (state code; repeat for any of several); with `role`, in that role",
+        "parties__state__code",
+    )
+    role = django_filters.MultipleChoiceFilter(
+        choices=PartyRole.choices,
+        method="filter_role",
+        label="Has a party in this role (signatory, endorser); with `state`, that party's role (repeat for several)",
     )
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
+
+    link_to = "declaration_id"
 
     class Meta:
         model = models.Declaration
         fields = []
+
+    def links(self):
+        return models.DeclarationParty.objects.all()
 
 
 class SourceFilterSet(TrackerFilterSet):
@@ -283,44 +384,6 @@ class SourceFilterSet(TrackerFilterSet):
 
 # --------------------------------------------------------------------------------------------
 # The guarantees' architecture: instruments, people and their posts, statements
-
-
-def state_codes(label: str, field_name: str = "state__code") -> CodesFilter:
-    """Several state codes, any of them (`state=US&state=GB`); filtered by the FilterSet's `filter_state`."""
-    return CodesFilter(
-        field_name=field_name,  # what the values are, for the OpenAPI schema
-        to_field_name="code",
-        queryset=models.State.objects.all(),
-        method="filter_state",
-        label=label,
-    )
-
-
-class StateRoleFilters:
-    """`state` and `role` over a record's links to parties (an instrument's parties, a person's
-    posts): the records with a link for one of the states, in one of the roles; with both, one
-    link must match both. Subclasses give `links()` (the link rows) and `link_to` (the link's
-    column naming the record). Subqueries rather than joins: a record is listed once however many
-    of its links match."""
-
-    link_to = ""
-
-    def links(self):
-        raise NotImplementedError
-
-    def _role_links(self):
-        roles = self.form.cleaned_data.get("role")
-        return self.links().filter(role__in=roles) if roles else self.links()
-
-    def filter_state(self, queryset, name, value: str):  # the hint types the values in the OpenAPI schema
-        if not value:
-            return queryset
-        return queryset.filter(pk__in=self._role_links().filter(state__in=value).values(self.link_to))
-
-    def filter_role(self, queryset, name, value):
-        if not value or self.form.cleaned_data.get("state"):
-            return queryset  # with `state`, filter_state applies the roles to those links
-        return queryset.filter(pk__in=self._role_links().values(self.link_to))
 
 
 class InstrumentFilterSet(StateRoleFilters, StatusHistoryFilterSet):
