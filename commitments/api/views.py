@@ -373,9 +373,15 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
         renderers = super().get_renderers()
         return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
 
+    # The page is JSON; the same filters give every matching pledge as a CSV file at
+    # /api/pledges/export.csv. `?format=csv` still answers that file here (older clients use it), but
+    # is left out of the schema: one operation, one media type, so a generated client never reads
+    # CSV as JSON.
     @extend_schema(
-        description="The pledges, filtered. `?format=csv` (with `bom=1` for Excel) returns every matching pledge "
-        "as the CSV export documented in docs/exports.md instead of a JSON page."
+        description="The pledges, filtered, a page at a time. The same filters give every matching pledge as a "
+        "CSV file at `/api/pledges/export.csv`, or a workbook at `/api/pledges/export.xlsx`.",
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "application/json"): serializers.PledgeSerializer(many=True)},
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == CSVRenderer.format:
@@ -496,7 +502,7 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
 class ChangeFeedView(GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations, sources,
     instruments, people, posts and statements, in the order recorded. Store `next` and GET it on
-    the next pull (README, API section)."""
+    the next pull: it returns the changes made since."""
 
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
