@@ -172,7 +172,7 @@ PARAMETER_EXAMPLES = {
     "ordering": "-updated_at",
     "category": "troops",
     "status": "announced",
-    "as_of": "2025-12-31",
+    "as_of": "2026-06-30",
     "since": "2025-01-01T00:00:00Z",
     "updated_since": "2025-01-01T00:00:00Z",
     "page_size": 20,
@@ -225,10 +225,11 @@ def document_parameter(parameter: dict) -> None:
         return
     schema = parameter.get("schema", {})
     example = PARAMETER_EXAMPLES.get(name)
-    if example is None:
+    choices = [
+        value for branch in schema.get("anyOf", [schema]) for value in branch.get("items", branch).get("enum", [])
+    ]
+    if example is None or (choices and example not in choices):
         example = type_example(schema)
-    if example is None:
-        return
     if example in ("", None):
         return
     is_list = schema.get("type") == "array"

@@ -446,11 +446,13 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
-        payload = serializers.StatusChangeRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        values = payload.validated_data
         with transaction.atomic():
+            # The precondition first, as for the other writes: a stale or missing If-Match is a
+            # 412 or 428 whatever the body holds.
             locked = self.locked_pledge()
+            payload = serializers.StatusChangeRequestSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            values = payload.validated_data
             try:
                 change = locked.change_status(
                     values["status"],
