@@ -42,8 +42,19 @@ def generated(seeded, public, settings, client, tmp_path):
     config.write_text(json.dumps(CONFIG))
     output = tmp_path / PACKAGE
     result = subprocess.run(
-        [GENERATOR, "generate", "--path", schema, "--output-path", output, "--meta", "none", "--config", config]
-        + ["--fail-on-warning"],
+        [
+            GENERATOR,
+            "generate",
+            "--path",
+            schema,
+            "--output-path",
+            output,
+            "--meta",
+            "none",
+            "--config",
+            config,
+            "--fail-on-warning",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
