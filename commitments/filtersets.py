@@ -293,7 +293,9 @@ class DeclarationFilterSet(TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DeclarationKind.choices)
     status = django_filters.MultipleChoiceFilter(choices=DeclarationStatus.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
-    summit = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=models.Summit.objects.all())
+    summit = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=models.Summit.objects.all(), label="Produced by this summit (slug)"
+    )
     state = django_filters.ModelChoiceFilter(
         field_name="parties__state",
         to_field_name="code",

@@ -76,10 +76,15 @@ def columns_description(columns) -> str:
 
 CSV_FORMAT = (
     "RFC 4180 CSV in UTF-8 with a header row. Times are UTC with microseconds "
-    "(`2025-03-01T12:00:00.000000+00:00`); a blank cell is unknown, never 0. A text cell that a spreadsheet "
-    "would run as a formula (starting with `=`, `+`, `-`, `@`) has a `'` put before it."
+    "(`2025-03-01T12:00:00.000000+00:00`); a blank cell is unknown, never 0. A text cell starting with `=`, `+`, "
+    "`-`, `@`, a tab, a carriage return or `'` has one `'` put before it, so that a spreadsheet shows it as text "
+    "rather than run it as a formula: remove that one `'` to get the text back. `bom=1` puts a byte-order mark "
+    "first, which Excel needs to read UTF-8 on double-click."
 )
-XLSX_FORMAT = "An Excel workbook: sheet 1 the rows (the CSV's columns), sheet 2 the columns and their meaning."
+XLSX_FORMAT = (
+    "An Excel workbook: sheet 1 the rows (the CSV's columns; times in UTC, as Excel has no time zones), sheet 2 "
+    "the columns and their meaning."
+)
 
 
 class FileSchema(AutoSchema):
@@ -139,8 +144,7 @@ class ExportView(GenericAPIView):
 
     def describe(self) -> str:
         return (
-            f"Every {self.table[:-1] if self.table != 'people' else 'person'} record the filters select "
-            f"(the filters of `/api/{self.table}/`), as one file: no pages."
+            f"Every record of `/api/{self.table}/` that the filters select (the list's filters), as one file: no pages."
         )
 
     def describe_file(self) -> str:

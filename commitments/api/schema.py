@@ -78,6 +78,8 @@ def declare_headers(path: str, method: str, operation: dict) -> None:
     for code in ("200", "201"):
         if code in responses and (detail_read or created or "If-Match" in names):
             responses[code].setdefault("headers", {})["ETag"] = {**ETAG, "required": True}
+        elif code in responses and method == "get" and "If-None-Match" in names:
+            responses[code].setdefault("headers", {})["ETag"] = ETAG  # a list's, where the API gives one
     if "201" in responses and created:
         responses["201"].setdefault("headers", {})["Location"] = LOCATION
     for code in ("429", "503"):
@@ -178,14 +180,6 @@ PARAMETER_EXAMPLES = {
     "page_size": 20,
     "bom": "1",
 }
-# Descriptions of query parameters the filters leave without one (a plain choice filter), by name.
-PARAMETER_DESCRIPTIONS = {
-    "kind": "Kind (repeat for several: any of them).",
-    "condition": "The condition the pledge depends on (repeat for several: any of them).",
-    "condition_state": "Where that condition stands (repeat for several: any of them).",
-    "ordering": "Order by this field, `-` before it for descending; id always breaks ties. Empty: the default order.",
-    "summit": "Summit (slug).",
-}
 # "Date between (date_after/_before)", the label of a range filter, read for each of its halves.
 RANGE_LABEL = re.compile(r"\s*\((\w+)_after/_before\)")
 
@@ -214,13 +208,11 @@ def document_parameter(parameter: dict) -> None:
     if parameter.get("in") != "query":
         return
     name = parameter["name"]
-    description = parameter.get("description") or PARAMETER_DESCRIPTIONS.get(name, "")
-    match = RANGE_LABEL.search(description)
-    if match:
+    description = parameter.get("description", "")
+    if RANGE_LABEL.search(description):
         half = "on or after" if name.endswith("_after") else "on or before"
-        description = RANGE_LABEL.sub("", description).rstrip(".") + f": {half} this date (YYYY-MM-DD)."
-    if description:
-        parameter["description"] = description
+        label = RANGE_LABEL.sub("", description).rstrip(".").removesuffix(" between")
+        parameter["description"] = f"{label}: {half} this date (YYYY-MM-DD)."
     if name == "cursor" or "example" in parameter or "examples" in parameter:
         return
     schema = parameter.get("schema", {})
