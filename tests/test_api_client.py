@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
@@ -63,12 +63,15 @@ def generated(seeded, public, settings, client, tmp_path):
     assert result.returncode == 0, report
     assert "Warning" not in report and "Error" not in report, report
     sys.path.insert(0, str(tmp_path))
-    # As Django's test client does: the WSGI handler would otherwise close the test's connection.
+    # As Django's test client does: the WSGI handler would otherwise close the test's connection
+    # (on PostgreSQL, inside the test's transaction: every later query would fail).
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         yield importlib.import_module(PACKAGE)
     finally:
         request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
         sys.path.remove(str(tmp_path))
         for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:
             del sys.modules[name]
@@ -93,7 +96,9 @@ def test_a_generated_client_reads_the_api(generated):
     page = pledges_list.sync(client=api, page_size=5)
     assert len(page.results) == 5 and page.next_ is not None
 
-    pledge = pledges_retrieve.sync(str(page.results[0].id), client=api)
+    answer = pledges_retrieve.sync_detailed(str(page.results[0].id), client=api)
+    assert answer.status_code == 200, answer.content
+    pledge = answer.parsed
     assert (pledge.id, pledge.title) == (page.results[0].id, page.results[0].title)
 
     # A summit's detail: references that may be null, attendances nested.
