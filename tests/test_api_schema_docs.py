@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Words that send a reader to this repository's files, which API users do not have.
-REPOSITORY_POINTERS = re.compile(r"README|docs/|\.md\b|\.py\b|seeds? folder|management command", re.I)
+REPOSITORY_POINTERS = re.compile(
+    r"README|docs/|\.md\b|\.py\b|seeds? folder|fixtures?\b|management command|model method", re.I
+)
 
 
 @pytest.fixture

@@ -95,6 +95,26 @@ def declare_headers(path: str, method: str, operation: dict) -> None:
         )
 
 
+# Model help texts written for the tracker's editors, as API users read them.
+API_WORDING = {
+    "Stable identifier used by fixtures, URLs and imports (lower-case letters, digits, hyphens).": (
+        "Stable identifier, used in the record's address (lower-case letters, digits, hyphens)."
+    ),
+}
+
+
+def reword(node) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str) and value in API_WORDING:
+                node[key] = API_WORDING[value]
+            else:
+                reword(value)
+    elif isinstance(node, list):
+        for value in node:
+            reword(value)
+
+
 def one_schema_for_blank_strings(node) -> None:
     """drf-spectacular declares a formatted text field that may be blank (a source's `url`) as
     `oneOf: [{format: uri}, {maxLength: 0}]`; `""` matches both (a validator ignores an unknown
@@ -157,6 +177,7 @@ def document_errors(result, generator, request, public):
                 responses.setdefault(code, {"description": description, "content": reference})
             declare_headers(path, method, operation)
     one_schema_for_blank_strings(result)
+    reword(result)
     return result
 
 

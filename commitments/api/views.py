@@ -437,8 +437,8 @@ class PledgeViewSet(AsOfDetailMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="Change the pledge's status",
-        description="Records a status change (kept in the pledge's history) through the same model method as "
-        "the admin. Returns the new history entry; the ETag header is the pledge's new ETag.",
+        description="Records a status change, kept in the pledge's history, under the same rules as a change "
+        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag.",
         parameters=[IF_MATCH],
         examples=[STATUS_EXAMPLE],
         request=serializers.StatusChangeRequestSerializer,
