@@ -6,7 +6,7 @@ schema, so an endpoint added later is called too. For each operation: the plain 
 parameter with its documented example; a bad value of a typed parameter (400); details with real
 keys from their list and with a made-up one (404); reads while the database is unreachable (503);
 writes without credentials (401), with a read-only token (403), without and with a wrong If-Match
-(428, 412); a 304 where If-None-Match is declared. Each answer must match the schema (0
+(428, 412); a 304 where If-None-Match is declared; reads over the rate limit (429). Each answer must match the schema (0
 mismatches), and a response header the API sends (ETag, Location, Retry-After) must be declared."""
 
 import collections
@@ -201,7 +201,22 @@ def walk_writes(walk, pattern, method, operation, path):
         walk.call(method, pattern, path, who="writer", data=body, expect={400})
 
 
-def test_every_endpoint_answers_as_its_schema_says(walk):
+def walk_throttled(walk, settings, lists):
+    """Over the rate limit, every read answers 429 with Retry-After (anonymous reads: one a minute)."""
+    reads = {
+        pattern: detail_path(walk, pattern, lists) if "{" in pattern else pattern
+        for pattern, operations in walk.spec["paths"].items()
+        if "get" in operations
+    }
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "token": None}}
+    for pattern, path in reads.items():
+        cache.clear()
+        walk.clients["anonymous"].get(path)
+        walk.call("get", pattern, path, who="anonymous", expect={429})
+    cache.clear()
+
+
+def test_every_endpoint_answers_as_its_schema_says(walk, settings):
     lists: dict = {}
     for pattern, operations in walk.spec["paths"].items():
         for method, operation in operations.items():
@@ -237,6 +252,8 @@ def test_every_endpoint_answers_as_its_schema_says(walk):
         headers={"If-Match": created.headers["ETag"]},
         expect={200},
     )
+
+    walk_throttled(walk, settings, lists)
 
     calls = sum(sum(codes.values()) for codes in walk.seen.values())
     SUMMARY.parent.mkdir(exist_ok=True)
