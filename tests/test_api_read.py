@@ -255,6 +255,13 @@ def test_bad_filter_values_are_400_with_the_field_named(client, query, field):
         ("/api/pledges/?page_size=99999", "page_size"),
         ("/api/pledges/?page_size=%C2%B2", "page_size"),
         ("/api/pledges/?ordering=title,id", "ordering"),
+        # One value each: a second one is refused, not silently dropped (lists and exports alike).
+        ("/api/pledges/?ordering=-category&ordering=id", "ordering"),
+        ("/api/pledges/export.csv?ordering=-category&ordering=id", "ordering"),
+        ("/api/pledges/export.csv?ordering=title,id", "ordering"),
+        ("/api/summits/?date_after=2025-01-01&date_after=2026-01-01", "date_after"),
+        ("/api/instruments/?page_size=5&page_size=6", "page_size"),
+        ("/api/pledges/?cursor=a&cursor=b", "cursor"),
     ],
 )
 def test_bad_parameters_elsewhere_are_400(client, url, field):

@@ -8,6 +8,7 @@ validation rather than stopping at 404. (A superuser's token, so that deletes ru
 Analyst role deletes nothing.)"""
 
 import collections
+import copy
 import json
 import pathlib
 
@@ -44,21 +45,44 @@ def summary():
     )
 
 
+def schemathesis_config():
+    # A write without its required If-Match is refused with 428 Precondition Required (RFC 6585,
+    # made for exactly this), which schemathesis's list for a missing header lacks.
+    return schemathesis.config.SchemathesisConfig.from_dict(
+        {"checks": {"missing_required_header": {"expected-statuses": [400, 401, 403, 406, 415, 422, 428]}}}
+    )
+
+
 def load_schema():
     """The schema as /api/schema/ serves it, fetched once at collection (no database needed)."""
     from django.core.wsgi import get_wsgi_application
     from django.test import override_settings
 
-    # A write without its required If-Match is refused with 428 Precondition Required (RFC 6585,
-    # made for exactly this), which schemathesis's list for a missing header lacks.
-    config = schemathesis.config.SchemathesisConfig.from_dict(
-        {"checks": {"missing_required_header": {"expected-statuses": [400, 401, 403, 406, 415, 422, 428]}}}
-    )
     with override_settings(PUBLIC_READ=True, ALLOWED_HOSTS=["localhost"]):
-        return schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application(), config=config)
+        return schemathesis.openapi.from_wsgi(
+            "/api/schema/?format=json", get_wsgi_application(), config=schemathesis_config()
+        )
 
 
 schema = load_schema()
+
+
+def without_parameter_examples(loaded):
+    """The schema for the stateful phase: the same, without the query parameters' examples. That
+    phase replays sequences on a database its earlier sequences changed (pledges created and
+    deleted); an example naming existing records (`state=FR`) then lists other pledges on a replay,
+    the links offered from that list differ, and hypothesis stops the run as flaky. The single-request
+    phase above still tries every example."""
+    raw = copy.deepcopy(loaded.raw_schema)
+    for operations in raw["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                parameter.pop("example", None)
+                parameter.pop("examples", None)
+    stateful = schemathesis.openapi.from_dict(raw, config=schemathesis_config())
+    stateful.app = loaded.app
+    stateful.location = loaded.location
+    return stateful
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +154,7 @@ def test_api_matches_its_schema(case):
 # The stateful phase: schemathesis chains operations through the links it infers from the schema
 # (a created pledge's id into its detail, update, status change, history and delete), so the
 # writes act on records made moments before, in sequences no single-request case reaches.
-Workflow = schema.as_state_machine()
+Workflow = without_parameter_examples(schema).as_state_machine()
 STATEFUL_SCENARIOS = 60
 STATEFUL_STEPS = 8
 

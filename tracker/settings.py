@@ -328,9 +328,17 @@ API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ukraine security guarantees tracker API",
-    "DESCRIPTION": "Who promised Ukraine what, where, on which condition, and where it stands. "
-    "See the README's API section for access, filters, pages and the incremental-sync loop.",
+    "DESCRIPTION": "Who promised Ukraine what, where, on which condition, and where it stands.\n\n"
+    "Reads need no credentials while the register is public; otherwise, and for every write, send "
+    "`Authorization: Token <key>`. Lists come a page at a time: follow `next` until it is null. Filters "
+    "combine (all must hold); a repeatable filter (`state=FR&state=GB`) matches any of its values; a "
+    "bad value is a 400 naming the parameter. Every table is also a CSV file and an Excel workbook "
+    "(`/api/<table>/export.csv`, `.xlsx`), with the list's filters. To keep a copy in step, pull "
+    "`/api/changes/` and store its `next` link for the next pull.",
     "VERSION": "1",
+    # 3.1: a nullable reference (a summit's declaration, a pledge's instrument) is `oneOf: [$ref, null]`,
+    # which validators honour; 3.0's `nullable` beside `allOf` is ignored by them, so every null failed.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["commitments.api.permissions.ApiPermission"],
     "COMPONENT_SPLIT_REQUEST": True,

@@ -43,8 +43,16 @@ def decode_cursor(cursor: str, length: int, param: str = "cursor") -> list:
     return payload
 
 
+def one_value(request, name: str, default=None):
+    """A parameter that takes one value; given twice it is a 400, not a silent choice of the last."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise exceptions.ValidationError({name: [f"Give {name} once: it takes one value ({len(values)} were given)."]})
+    return values[0] if values else default
+
+
 def positive_int(request, name: str, default: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
+    raw = one_value(request, name)
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
@@ -65,7 +73,7 @@ class KeysetPagination(BasePagination):
     def ordering(self, request, view) -> tuple[str, bool]:
         default = getattr(view, "keyset_ordering", "id")
         allowed = getattr(view, "ordering_fields", ())
-        raw = request.query_params.get("ordering", "") if allowed else ""
+        raw = one_value(request, "ordering", "") if allowed else ""
         if not raw:
             raw = default
         if "," in raw:
@@ -83,7 +91,7 @@ class KeysetPagination(BasePagination):
         expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
         queryset = queryset.order_by(expression, "-pk" if descending else "pk")
 
-        raw_cursor = request.query_params.get(self.cursor_query_param)
+        raw_cursor = one_value(request, self.cursor_query_param)
         if raw_cursor:
             ordering, value, pk = decode_cursor(raw_cursor, 3)
             if ordering != ("-" if descending else "") + field or not isinstance(pk, int) or not 0 <= pk < 2**63:
@@ -139,8 +147,7 @@ class KeysetPagination(BasePagination):
             "required": ["next", "results"],
             "properties": {
                 "next": {
-                    "type": "string",
-                    "nullable": True,
+                    "type": ["string", "null"],
                     "format": "uri",
                     "description": "The next page; null on the last page.",
                 },

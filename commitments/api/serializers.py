@@ -191,6 +191,13 @@ class SourceSerializer(serializers.ModelSerializer):
             "text",
             "notes",
         ]
+        # Said for API users, who do not have the tracker's files.
+        extra_kwargs = {
+            "seed_file": {
+                "help_text": "Name of the research report the record was first loaded from, when it was (a provenance "
+                "note of the tracker's own); blank otherwise."
+            }
+        }
 
 
 class SummitSerializer(serializers.ModelSerializer):

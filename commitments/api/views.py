@@ -500,9 +500,15 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         renderers = super().get_renderers()
         return [*renderers, CSVRenderer()] if self.action in ("list", None) else renderers
 
+    # The page is JSON; the same filters give every matching pledge as a CSV file at
+    # /api/pledges/export.csv. `?format=csv` still answers that file here (older clients use it), but
+    # is left out of the schema: one operation, one media type, so a generated client never reads
+    # CSV as JSON.
     @extend_schema(
-        description="The pledges, filtered. `?format=csv` (with `bom=1` for Excel) returns every matching pledge "
-        "as the CSV export documented in docs/exports.md instead of a JSON page."
+        description="The pledges, filtered, a page at a time. The same filters give every matching pledge as a "
+        "CSV file at `/api/pledges/export.csv`, or a workbook at `/api/pledges/export.xlsx`.",
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "application/json"): serializers.PledgeSerializer(many=True)},
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == CSVRenderer.format:
@@ -562,8 +568,8 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
 
     @extend_schema(
         summary="Change the pledge's status",
-        description="Records a status change (kept in the pledge's history) through the same model method as "
-        "the admin. Returns the new history entry; the ETag header is the pledge's new ETag.",
+        description="Records a status change, kept in the pledge's history, under the same rules as a change "
+        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag.",
         parameters=[IF_MATCH],
         examples=[STATUS_EXAMPLE],
         request=serializers.StatusChangeRequestSerializer,
@@ -571,11 +577,13 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
     )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
-        payload = serializers.StatusChangeRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        values = payload.validated_data
         with transaction.atomic():
+            # The precondition first, as for the other writes: a stale or missing If-Match is a
+            # 412 or 428 whatever the body holds.
             locked = self.locked_pledge()
+            payload = serializers.StatusChangeRequestSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            values = payload.validated_data
             try:
                 change = locked.change_status(
                     values["status"],
@@ -628,7 +636,7 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
 class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations, sources,
     instruments, people, posts and statements, in the order recorded. Store `next` and GET it on
-    the next pull (README, API section)."""
+    the next pull: it returns the changes made since."""
 
     name = "Change feed"
     serializer_class = serializers.ChangePageSerializer

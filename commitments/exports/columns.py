@@ -48,7 +48,11 @@ TYPES = {
     "integer": ("whole number, blank when unknown", "Int64"),
     "decimal": ("decimal number with '.' as separator, no thousands separator; blank when unknown", "float64"),
     "date": ("ISO 8601 date YYYY-MM-DD; blank when unknown", "datetime64 (parse_dates)"),
-    "datetime": ("ISO 8601 date and time with UTC offset; blank when unknown", "datetime64 (parse_dates)"),
+    "datetime": (
+        "ISO 8601 date and time in UTC, always with microseconds (2025-03-01T12:00:00.000000+00:00); blank when "
+        "unknown",
+        "datetime64 (parse_dates)",
+    ),
 }
 TEXT_TYPES = frozenset({"text", "code", "codes"})
 

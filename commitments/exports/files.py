@@ -347,7 +347,9 @@ def cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat()
+        # One fixed form for every row: a time saved with microseconds and one without them read
+        # alike, so pandas parses the whole column (it infers one format from the first row).
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (int, Decimal)):

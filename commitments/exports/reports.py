@@ -169,7 +169,7 @@ def summary_json(report: dict) -> dict:
         if isinstance(value, Decimal):
             return str(value)
         if isinstance(value, datetime.datetime):
-            return value.astimezone(datetime.UTC).isoformat()
+            return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -36,19 +36,39 @@ from ..choices import (
 class NulSafeForm(forms.Form):
     """Refuses NUL characters in any parameter before a field looks them up: PostgreSQL cannot
     store or compare them, so a lookup such as `summit=\\x00` would otherwise fail in the database
-    rather than as a validation error."""
+    rather than as a validation error. Refuses, too, a parameter given twice that takes one value
+    (`ordering=-category&ordering=id`): the form would read the last and silently drop the rest."""
+
+    def single_valued_names(self) -> set[str]:
+        """The parameters that take one value: every field's but the multiple-choice ones'; a
+        range (`date`) reads two parameters (`date_after`, `date_before`), each one value."""
+        names = set()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+                continue
+            suffixes = getattr(field.widget, "suffixes", None) or [""]
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+        return names
 
     def full_clean(self):
         data = self.data
-        pairs = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items())
-        bad = sorted(name for name, values in pairs if any("\x00" in str(value) for value in values))
-        if not bad:
+        pairs = list(data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items()))
+        messages = {
+            name: "Null characters are not allowed."
+            for name, values in pairs
+            if any("\x00" in str(value) for value in values)
+        }
+        single = self.single_valued_names()
+        for name, values in pairs:
+            if name in single and len(values) > 1 and name not in messages:
+                messages[name] = f"Give {name} once: it takes one value ({len(values)} were given)."
+        if not messages:
             super().full_clean()
             return
         self._errors = ErrorDict()
         self.cleaned_data = {}
-        for name in bad:
-            self._errors[name] = self.error_class(["Null characters are not allowed."])
+        for name in sorted(messages):
+            self._errors[name] = self.error_class([messages[name]])
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -118,6 +138,24 @@ def state_codes(label: str, field_name: str = "state__code") -> CodesFilter:
         method="filter_state",
         label=label,
     )
+
+
+class OneFieldOrderingFilter(django_filters.OrderingFilter):
+    """`ordering=<field>` or `-<field>`: one field, as the API's pages order (by one field, id
+    breaking ties); `ordering=title,id` is refused with a 400 rather than read differently by the
+    pages, the exports and the API."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        class OneField(self.field_class):
+            def clean(self, value):
+                value = super().clean(value)
+                if value and len(value) > 1:
+                    raise forms.ValidationError("Order by one field at a time; id always breaks ties.", code="invalid")
+                return value
+
+        self.field_class = OneField
 
 
 class TrackerFilterSet(django_filters.FilterSet):
@@ -257,7 +295,8 @@ class PledgeFilterSet(StatusHistoryFilterSet):
         field_name="part_of", lookup_expr="isnull", label="Only pledges that count in totals (not shares)"
     )
     q = django_filters.CharFilter(method="filter_q", label="Text search: title, description, pledgers, sources")
-    ordering = django_filters.OrderingFilter(
+    ordering = OneFieldOrderingFilter(
+        label="Order by this field, `-` before it for descending (one field; id always breaks ties)",
         fields=("id", "updated_at", "status_changed_on", "title", "category", "status", "amount_eur", "troops_max"),
     )
 
@@ -348,7 +387,9 @@ class DeclarationFilterSet(StateRoleFilters, TrackerFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DeclarationKind.choices)
     status = django_filters.MultipleChoiceFilter(choices=DeclarationStatus.choices)
     date = django_filters.DateFromToRangeFilter(label="Date between (date_after/_before)")
-    summit = django_filters.ModelChoiceFilter(to_field_name="slug", queryset=models.Summit.objects.all())
+    summit = django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=models.Summit.objects.all(), label="Produced by this summit (slug)"
+    )
     state = state_codes(
         "Signed or endorsed by this party (state code; repeat for any of several); with `role`, in that role",
         "parties__state__code",
@@ -371,7 +412,9 @@ class DeclarationFilterSet(StateRoleFilters, TrackerFilterSet):
 
 
 class SourceFilterSet(TrackerFilterSet):
-    published = django_filters.DateFromToRangeFilter(field_name="published_on")
+    published = django_filters.DateFromToRangeFilter(
+        field_name="published_on", label="Published between (published_after/_before)"
+    )
     q = django_filters.CharFilter(method="filter_q", label="Title or publisher")
 
     class Meta:
