@@ -21,11 +21,12 @@ pytestmark = pytest.mark.django_db
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "tracker_client"
-# The workbook's media type is a file to the client (bytes), as application/octet-stream is.
+# The workbook's and the package's media types are files to the client (bytes), as application/octet-stream is.
 CONFIG = {
     "package_name_override": PACKAGE,
     "content_type_overrides": {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "application/octet-stream"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "application/octet-stream",
+        "application/zip": "application/octet-stream",
     },
     "post_hooks": [],
 }

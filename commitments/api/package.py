@@ -2,7 +2,6 @@
 Frictionless `datapackage.json`) and the same tables as one Excel workbook. The API's
 authentication, read rule and throttles apply to them as to every other endpoint."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -35,7 +34,9 @@ class DataPackageZipView(PackageView):
         operation_id="data_package_zip",
         tags=["data-package"],
         responses={
-            (200, ZIP_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The data package as a zip file.")
+            (200, ZIP_TYPE): OpenApiResponse(
+                {"contentMediaType": ZIP_TYPE}, description="The data package as a zip file."
+            )
         },
     )
     def get(self, request):
@@ -43,16 +44,17 @@ class DataPackageZipView(PackageView):
 
 
 class DataPackageXLSXView(PackageView):
-    """The data package's tables as one Excel workbook: a README sheet (title, licence,
-    generation time, content hash, and every table's columns with their meaning), then one sheet
-    per table with a frozen header and an autofilter."""
+    """The data package's tables as one Excel workbook: a first sheet describing the package
+    (title, licence, generation time, content hash, and every table's columns with their
+    meaning), then one sheet per table with a frozen header and an autofilter."""
 
     @extend_schema(
         operation_id="data_package_xlsx",
         tags=["data-package"],
         responses={
             (200, exports.XLSX_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The workbook: a README sheet, then one sheet per table."
+                {"contentMediaType": exports.XLSX_TYPE},
+                description="The workbook: a first sheet describing the package, then one sheet per table.",
             )
         },
     )

@@ -201,6 +201,9 @@ PARAMETER_EXAMPLES = {
     "updated_since": "2025-01-01T00:00:00Z",
     "page_size": 20,
     "bom": "1",
+    "source": "seed-000-cow-and-us-endorse-guarantees",
+    "force_requirement": "multinational-force-size-2026",
+    "field": "condition",
 }
 # "Date between (date_after/_before)", the label of a range filter, read for each of its halves.
 RANGE_LABEL = re.compile(r"\s*\((\w+)_after/_before\)")
@@ -310,6 +313,7 @@ class ConditionalGetSchema(AutoSchema):
                 }
             )
             operation.setdefault("responses", {})["304"] = {
-                "description": "Not Modified: the answer is unchanged since the ETag given in If-None-Match; no body."
+                "description": "Not Modified: the answer is unchanged since the ETag given in If-None-Match; no body.",
+                "headers": {"ETag": {**ETAG, "required": True}},
             }
         return operation
