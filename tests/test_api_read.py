@@ -48,10 +48,14 @@ def test_root_lists_every_endpoint(client):
         "status-changes",
         "instrument-status-changes",
         "changes",
+        "data-package",
+        "data-package-xlsx",
+        "summary-report",
         "schema",
         "docs",
     }
     assert body["pledges"] == "http://testserver/api/pledges/"
+    assert body["data-package"] == "http://testserver/api/data-package.zip"
 
 
 def test_pledge_shows_everything_a_client_needs(client):

@@ -720,6 +720,9 @@ class ApiRootView(ConditionalGetMixin, APIView):
             "status-changes": "api:status-change-list",
             "instrument-status-changes": "api:instrument-status-change-list",
             "changes": "api:change-list",
+            "data-package": "api:data-package-zip",
+            "data-package-xlsx": "api:data-package-xlsx",
+            "summary-report": "api:report-summary-json",
             "schema": "api:schema",
             "docs": "api:docs",
         }

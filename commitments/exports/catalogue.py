@@ -1,4 +1,5 @@
-"""The downloads the Data page lists: every table's CSV and XLSX and the summary reports, each
+"""The downloads the Data page lists: the data package and its workbook, every table's CSV and
+XLSX and the summary reports, each
 with the size of the file its address serves now (the unfiltered file), and the time of the
 register's last change.
 
@@ -18,7 +19,9 @@ from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 from rest_framework.renderers import JSONRenderer
 
 from .files import TABLES, csv_chunks, filtered_queryset, table_csv_chunks, write_workbook, write_xlsx
+from .package import write_package
 from .reports import SUMMARY_COLUMNS, summary, summary_json, summary_rows
+from .workbook import write_package_workbook
 
 CACHE_PREFIX = "downloads"
 CACHE_SECONDS = 7 * 24 * 3600  # the key changes with the data; this only bounds a stale entry's life
@@ -42,6 +45,12 @@ REPORTS = (
     Download("api:report-summary-csv", "CSV"),
     Download("api:report-summary-xlsx", "XLSX"),
     Download("api:report-summary-json", "JSON"),
+)
+
+
+PACKAGE = (
+    Download("api:data-package-zip", "ZIP"),
+    Download("api:data-package-xlsx", "XLSX"),
 )
 
 
@@ -92,7 +101,11 @@ def _size_of_workbook(write) -> int:
 
 def _measure() -> dict[str, dict]:
     """{url name: {"bytes": size, "rows": rows}} of every download, built now."""
-    measured = {}
+    package_zip, package_xlsx = PACKAGE
+    measured = {
+        package_zip.url_name: {"bytes": _size_of_workbook(write_package), "rows": None},
+        package_xlsx.url_name: {"bytes": _size_of_workbook(write_package_workbook), "rows": None},
+    }
     for table, (csv_file, xlsx_file) in table_downloads().items():
         queryset, _ = filtered_queryset(table, {})
         rows = queryset.count()

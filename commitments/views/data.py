@@ -37,6 +37,7 @@ def data(request):
         "changed": changed.at,
         "tables": tables,
         "reports": [_file(d, measured) for d in catalogue.REPORTS],
+        "package": [_file(d, measured) for d in catalogue.PACKAGE],
         "table_count": len(TABLES),
     }
     return render(request, "commitments/data.html", context)
