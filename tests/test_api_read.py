@@ -470,7 +470,7 @@ def test_pledge_etag_follows_version(client):
     made.title = "new title"
     made.save()
     second = client.get(f"/api/pledges/{made.pk}/")["ETag"]
-    assert first != second and second == f'"pledge-{made.pk}-v2"'
+    assert first != second and second.startswith(f'"pledge-{made.pk}-v2.')
 
 
 @pytest.mark.parametrize("lookup", ["abc", "99999999999999999999999", "-1", "1.5"])

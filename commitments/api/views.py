@@ -75,8 +75,8 @@ class ConditionalGetMixin:
     gets `304 Not Modified` with no body while the representation is unchanged.
 
     The ETag is a digest of the representation (records, list pages, the change feed, the root),
-    except where the view set one already: a pledge's, which follows its `version` (`pledge_etag`:
-    what If-Match compares). A list page's ETag costs its queries and one hash of what it would
+    except where the view set one already: a pledge's, its `version` (what If-Match compares) and
+    a digest of the body (`pledge_etag`). A list page's ETag costs its queries and one hash of what it would
     send: cheaper than an ETag from `max(updated_at)` and a count, which would need a query per
     list and would miss what a page shows of other records (a summit's hosts, a pledge's citations,
     sources without `updated_at`); the 304 saves the transfer, not the queries. The browsable
@@ -410,15 +410,28 @@ class StatementViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
 
 
-def pledge_etag(pledge: models.Pledge) -> str:
-    return f'"pledge-{pledge.pk}-v{pledge.version}"'
+def pledge_etag(pledge: models.Pledge, data=None) -> str:
+    """`"pledge-<id>-v<version>"`, and where the answer's body is at hand `.<digest>` of it after
+    the version. If-Match compares the version part only (the pledge's own fields, pledgers,
+    status: what a write could overwrite); If-None-Match compares the whole tag, so a 304 is never
+    sent while anything the answer shows has changed (a citation edited on its own page, a
+    statement about the pledge, a renamed summit), which leaves the version where it was."""
+    version = f"pledge-{pledge.pk}-v{pledge.version}"
+    if data is None:
+        return f'"{version}"'
+    return f'"{version}.{content_etag(data).strip(chr(34))[:16]}"'
 
 
-def if_match_ok(header: str | None, etag: str) -> bool:
+def if_match_ok(header: str | None, pledge: models.Pledge) -> bool:
     if header is None:
         return True  # no precondition given, and none required (API_REQUIRE_IF_MATCH off)
-    tags = [tag.strip() for tag in header.split(",")]
-    return "*" in tags or etag in tags  # strong comparison: a weak W/ tag never matches
+    version = f"pledge-{pledge.pk}-v{pledge.version}"
+    for tag in (tag.strip() for tag in header.split(",")):
+        # Strong comparison: a weak W/ tag never matches. The digest after the version, if any,
+        # is the body's, not the pledge's: it does not decide a write.
+        if tag == "*" or tag == f'"{version}"' or (tag.startswith(f'"{version}.') and tag.endswith('"')):
+            return True
+    return False
 
 
 PLEDGE_EXAMPLE = OpenApiExample(
@@ -516,16 +529,15 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        # Its ETag is the version's (pledge_etag), which If-None-Match is compared with too
-        # (ConditionalGetMixin). It moves with every write to the pledge (its fields, pledgers,
-        # status, citations edited on its admin page), not with a citation edited on its own page,
-        # a statement about it or a renamed summit.
+        # Its ETag is the version's and the body's digest (pledge_etag): If-Match compares the
+        # version, If-None-Match (ConditionalGetMixin) the whole tag.
         pledge = self.get_object()
         return self.pledge_response(pledge)
 
     def pledge_response(self, pledge, status_code=status.HTTP_200_OK, headers=None):
-        response = Response(self.get_serializer(pledge).data, status=status_code, headers=headers)
-        response["ETag"] = pledge_etag(pledge)
+        data = self.get_serializer(pledge).data
+        response = Response(data, status=status_code, headers=headers)
+        response["ETag"] = pledge_etag(pledge, data)
         return response
 
     def locked_pledge(self) -> models.Pledge:
@@ -536,7 +548,7 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         locked = self.get_object_from(models.Pledge.objects.select_for_update())
         if header is None and settings.API_REQUIRE_IF_MATCH:
             raise PreconditionRequired()
-        if not if_match_ok(header, pledge_etag(locked)):
+        if not if_match_ok(header, locked):
             raise PreconditionFailed()
         return locked
 
