@@ -357,6 +357,36 @@ def test_keyset_pages_cover_every_row_once_in_any_ordering(client):
         assert sorted(seen) == everyone and len(seen) == len(everyone), ordering
 
 
+@pytest.mark.parametrize("ordering", ["troops_max", "-troops_max", "status_changed_on", "-status_changed_on"])
+def test_nullable_orderings_page_nulls_last_in_both_directions(client, ordering):
+    """A nullable field's values come first, then its NULLs by id, in either direction and
+    whichever page the values run out on: the one or two pages there take one query more."""
+    figures = [None, 5, None, 5, 7, None, 3, 5]
+    for n, figure in enumerate(figures):
+        made = make.pledge(f"n{n}", troops_max=figure)
+        if figure is not None:
+            make.move(made, Status.ANNOUNCED, datetime.date(2025, 1, figure))
+    field, sign = ordering.removeprefix("-"), (-1 if ordering.startswith("-") else 1)
+
+    def position(row):
+        value, pk = row
+        number = 0 if value is None else value.toordinal() if isinstance(value, datetime.date) else value
+        return (value is None, sign * number, sign * pk)
+
+    expected = [pk for _, pk in sorted(models.Pledge.objects.values_list(field, "id"), key=position)]
+    for size in (1, 2, 3, 4, 5):
+        seen, counts, url = [], [], f"/api/pledges/?page_size={size}&ordering={ordering}"
+        while url:
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(url).json()
+            counts.append(len(queries))
+            seen += [row["id"] for row in body["results"]]
+            url = body["next"]
+        assert seen == expected, (ordering, size)
+        # pledges (and where the values run out, the first NULLs); pledgers; citations
+        assert set(counts) <= {3, 4} and counts.count(4) <= 2, (ordering, size, counts)
+
+
 def test_pages_follow_the_requested_order(client):
     for slug in ("b", "c", "a"):
         make.pledge(slug)
