@@ -31,6 +31,7 @@ from .base import (
     new_key,
     sane_date,
 )
+from .indexes import NullsLastIndex
 from .instruments import Instrument, condition_state_matches
 from .meetings import Summit
 from .parties import State
@@ -439,6 +440,35 @@ class Pledge(StatusHistory, NaturalKeyModel):
         indexes = [
             # "open pledges by status" — the admin's and API's default filters
             models.Index(fields=["status", "category"], name="pledge_status_category"),
+            # The API's pages (api/pagination.py), one index per `?ordering=`: page 1 is
+            # `ORDER BY f, id LIMIT 51`, a later page adds `WHERE (f, id) > (value, id)`; read
+            # backwards for `-f`. `id` itself is the primary key's.
+            # GET /api/pledges/?ordering=updated_at | -updated_at (and `updated_since=` syncs)
+            models.Index(fields=["updated_at", "id"], name="pledge_updated_at_id"),
+            # GET /api/pledges/?ordering=title | -title
+            models.Index(fields=["title", "id"], name="pledge_title_id"),
+            # GET /api/pledges/?ordering=category | -category
+            models.Index(fields=["category", "id"], name="pledge_category_id"),
+            # GET /api/pledges/?ordering=status | -status
+            models.Index(fields=["status", "id"], name="pledge_status_id"),
+            # Nullable fields sort NULLs last both ways: `ORDER BY f ASC NULLS LAST, id` is an
+            # ascending index's own order in PostgreSQL; `ORDER BY f DESC NULLS LAST, id DESC` needs
+            # its own (a backward scan would give the NULLs first), and its NULLs page
+            # `WHERE f IS NULL AND id < last id` is a range of it too.
+            # GET /api/pledges/?ordering=status_changed_on
+            models.Index(fields=["status_changed_on", "id"], name="pledge_changed_on_id"),
+            # GET /api/pledges/?ordering=-status_changed_on
+            NullsLastIndex(
+                F("status_changed_on").desc(nulls_last=True), F("id").desc(), name="pledge_changed_on_id_desc"
+            ),
+            # GET /api/pledges/?ordering=amount_eur
+            models.Index(fields=["amount_eur", "id"], name="pledge_amount_eur_id"),
+            # GET /api/pledges/?ordering=-amount_eur
+            NullsLastIndex(F("amount_eur").desc(nulls_last=True), F("id").desc(), name="pledge_amount_eur_id_desc"),
+            # GET /api/pledges/?ordering=troops_max
+            models.Index(fields=["troops_max", "id"], name="pledge_troops_max_id"),
+            # GET /api/pledges/?ordering=-troops_max
+            NullsLastIndex(F("troops_max").desc(nulls_last=True), F("id").desc(), name="pledge_troops_max_id_desc"),
         ]
 
     def __str__(self):
