@@ -1,12 +1,20 @@
 """The API over the seeded data: everything the fixtures hold is served, in a fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.relations import HyperlinkedIdentityField, SlugRelatedField
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from commitments import models
+from commitments.api import serializers
+
+from . import builders as make
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +124,35 @@ def test_the_issues_four_questions_on_the_seed_data_through_the_api_alone(seeded
     ]
     assert represented[("paris-summit-2025-03-27", "US")] == []  # "notably absent"
     assert len(represented) == models.Attendance.objects.count()
+
+
+class StockPledgeSerializer(serializers.PledgeSerializer):
+    """The pledge as DRF's own fields render it, over the relations' managers (each `.all()` a
+    QuerySet, each URL a `reverse()`): what the list's lighter fields must give byte for byte."""
+
+    url = HyperlinkedIdentityField(view_name="api:pledge-detail")
+    pledgers = SlugRelatedField(many=True, read_only=True, slug_field="code")
+    pledger_details = serializers.StateRefSerializer(source="pledgers", many=True, read_only=True)
+    citations = serializers.CitationSerializer(many=True, read_only=True)
+
+
+def test_pledge_pages_render_as_drfs_own_fields_would(seeded):
+    """The list reads prefetched lists and builds URLs from one reversed prefix a request; the
+    answer is the one DRF's stock fields give over `with_related()`, whatever the ordering or
+    filter, `as_of` included."""
+    # Joint pledgers whose codes sort otherwise than their names (DE/Germany, FR/France): the
+    # pledgers come in the states' own order, by name, as `pledgers.all()` gives them.
+    make.pledge(pledgers=("DE", "FR", "GB"), citations=2)
+    client = APIClient()
+    for query in ("page_size=500", "ordering=-amount_eur&page_size=500", "as_of=2025-06-01&page_size=500", "state=FR"):
+        response = client.get(f"/api/pledges/?{query}")
+        body = response.json()
+        rows = body["results"]
+        assert rows, query
+        request = response.wsgi_request
+        by_id = models.Pledge.objects.with_related().select_related("contributes_to").in_bulk([r["id"] for r in rows])
+        if "as_of" in query:
+            by_id = models.Pledge.objects.with_related().as_of(datetime.date(2025, 6, 1)).in_bulk(list(by_id))
+        drf_request = Request(request)
+        stock = StockPledgeSerializer([by_id[row["id"]] for row in rows], many=True, context={"request": drf_request})
+        assert response.content == JSONRenderer().render({"next": body["next"], "results": stock.data}), query

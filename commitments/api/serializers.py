@@ -3,6 +3,7 @@ field checks, `clean()`, the named constraints), so a client gets the same messa
 analyst in the admin, as HTTP 400 with field messages, and nothing is half-written."""
 
 import copy
+import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models as db
@@ -82,6 +83,19 @@ class StrictManyRelatedField(serializers.ManyRelatedField):
         return super().to_internal_value(data)
 
 
+class PrefetchedManyRelatedField(StrictManyRelatedField):
+    """A writable to-many relation that reads, like `PrefetchedListSerializer`, from the instance's
+    `prefetched` list when it is there."""
+
+    def __init__(self, *args, prefetched: str, **kwargs):
+        self.prefetched = prefetched
+        super().__init__(*args, **kwargs)
+
+    def get_attribute(self, instance):
+        rows = getattr(instance, self.prefetched, None)
+        return rows if rows is not None else super().get_attribute(instance)
+
+
 class SafeSlugRelatedField(serializers.SlugRelatedField):
     """A reference by natural key, given as a string. Refuses NUL characters before the lookup:
     PostgreSQL cannot compare them and would fail the query instead of reporting a bad value."""
@@ -102,6 +116,50 @@ class SafeSlugRelatedField(serializers.SlugRelatedField):
         if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class PrefixedIdentityField(serializers.HyperlinkedIdentityField):
+    """A record's address without a `reverse()` per row: the view's address is reversed once per
+    request (and format), with a placeholder where the lookup value goes, and each row's value
+    put in its place. The same string `reverse()` gives, since a value of letters, digits, `-`
+    and `_` is never quoted in a URL; any other value still goes through `reverse()`."""
+
+    PLACEHOLDER = "0lookup0placeholder0"
+    PLAIN = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+    def get_url(self, obj, view_name, request, format):
+        if hasattr(obj, "pk") and obj.pk in (None, ""):
+            return None
+        value = str(getattr(obj, self.lookup_field))
+        around = self._around(view_name, request, format) if self.PLAIN.match(value) else None
+        if around is None:
+            return super().get_url(obj, view_name, request, format)
+        return around[0] + value + around[1]
+
+    def _around(self, view_name, request, format):
+        cached = getattr(self, "_cached_around", None)
+        if cached is None or cached[0] is not request or cached[1] != (view_name, format):
+            url = self.reverse(
+                view_name, kwargs={self.lookup_url_kwarg: self.PLACEHOLDER}, request=request, format=format
+            )
+            parts = tuple(url.split(self.PLACEHOLDER))
+            cached = (request, (view_name, format), parts if len(parts) == 2 else None)
+            self._cached_around = cached
+        return cached[2]
+
+
+class PrefetchedListSerializer(serializers.ListSerializer):
+    """A to-many relation read from the list a `to_attr` prefetch left on the instance (named by
+    `prefetched`) when it is there, rather than from a QuerySet cloned per row; from the
+    relation itself otherwise (a record just written, a detail page)."""
+
+    def __init__(self, *args, prefetched: str, **kwargs):
+        self.prefetched = prefetched
+        super().__init__(*args, **kwargs)
+
+    def get_attribute(self, instance):
+        rows = getattr(instance, self.prefetched, None)
+        return rows if rows is not None else super().get_attribute(instance)
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -140,7 +198,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
     """A source inside another record: what names it, its publication date with how much of it is
     known (`published_precision`: a `month` date's day is not known), and where to read it."""
 
-    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="key")
+    api_url = PrefixedIdentityField(view_name="api:source-detail", lookup_field="key")
 
     class Meta:
         model = models.Source
@@ -373,15 +431,22 @@ class PledgeSerializer(StrictModelSerializer):
     codes, summit and declaration slugs); the `*_detail` fields repeat them with names for
     display. The status is read-only here: it changes only through POST …/status/."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:pledge-detail")
-    pledgers = SafeSlugRelatedField(
-        many=True,
+    # A list page reads the pledgers and citations from `PledgeQuerySet.with_related_rows()`'s
+    # lists: `pledgers` and `pledger_details` from the one list, no QuerySet per row.
+    url = PrefixedIdentityField(view_name="api:pledge-detail")
+    pledgers = PrefetchedManyRelatedField(
+        prefetched="pledgers_by_name",
+        child_relation=SafeSlugRelatedField(
+            slug_field="code",
+            queryset=models.State.objects.all(),
+            help_text="State codes of the pledging parties; several make one joint pledge.",
+        ),
         allow_empty=True,  # an empty list is refused by the write path's rule, in its words
-        slug_field="code",
-        queryset=models.State.objects.all(),
         help_text="State codes of the pledging parties; several make one joint pledge.",
     )
-    pledger_details = StateRefSerializer(source="pledgers", many=True, read_only=True)
+    pledger_details = PrefetchedListSerializer(
+        child=StateRefSerializer(), prefetched="pledgers_by_name", source="pledgers", read_only=True
+    )
     declaration = SafeSlugRelatedField(
         slug_field="slug", queryset=models.Declaration.objects.all(), allow_null=True, required=False
     )
@@ -401,7 +466,7 @@ class PledgeSerializer(StrictModelSerializer):
         help_text="Slug of the instrument (a force, a monitoring mechanism) the pledge helps build; null if none.",
     )
     contributes_to_detail = InstrumentRefSerializer(source="contributes_to", read_only=True, allow_null=True)
-    citations = CitationSerializer(many=True, read_only=True)
+    citations = PrefetchedListSerializer(child=CitationSerializer(), prefetched="citation_list", read_only=True)
     status = serializers.ChoiceField(
         choices=Status.choices,
         read_only=True,

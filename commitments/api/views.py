@@ -476,8 +476,9 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
 
-    # with_related() and the instrument a pledge contributes to (shown as contributes_to and its detail)
-    queryset = models.Pledge.objects.with_related().select_related("contributes_to")
+    # with_related_rows() (with_related()'s relations as lists the serializer reads without a
+    # QuerySet per row) and the instrument a pledge contributes to (contributes_to and its detail)
+    queryset = models.Pledge.objects.with_related_rows().select_related("contributes_to")
     serializer_class = serializers.PledgeSerializer
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[^/]+"
