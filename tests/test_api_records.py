@@ -663,6 +663,27 @@ def test_errors_are_keyed_by_the_parameter_sent(client, url, expected):
     assert set(response.json()) == expected
 
 
+def test_each_filterset_has_filters_of_its_own_without_a_deep_copy():
+    """TrackerFilterSet copies the declared filters shallowly: each FilterSet still has its own
+    filters, bound to it (a `method` filter finds the method on its own FilterSet), its own
+    `extra` and form fields, and the declared filters gain no parent and keep their `extra`."""
+    declared = filtersets.PledgeFilterSet.base_filters
+    extra_before = {name: dict(filter_.extra) for name, filter_ in declared.items()}
+    one = filtersets.PledgeFilterSet({"state": "FR"}, queryset=models.Pledge.objects.all())
+    other = filtersets.PledgeFilterSet({"state": "GB", "status": "announced"}, queryset=models.Pledge.objects.all())
+    one.is_valid(), other.is_valid()
+    for name, filter_ in one.filters.items():
+        theirs = other.filters[name]
+        assert filter_ is not declared[name] and filter_ is not theirs, name
+        assert filter_.parent is one and theirs.parent is other, name
+        assert filter_.extra is not declared[name].extra and filter_.extra is not theirs.extra, name
+        assert one.form.fields[name] is not other.form.fields[name], name
+        if declared[name].method is not None:
+            assert filter_.filter.f is filter_ and theirs.filter.f is theirs, name
+        assert not hasattr(declared[name], "parent"), name
+    assert {name: dict(filter_.extra) for name, filter_ in declared.items()} == extra_before
+
+
 class AmountFilterSet(filtersets.TrackerFilterSet):
     """A numeric range (amount_eur_min / amount_eur_max), as django-filter's RangeFilter reads it."""
 

@@ -5,6 +5,8 @@ An unknown choice, an unknown state code or a malformed date makes the filter fo
 API turns that into HTTP 400 with the field's message, keyed by the parameter the client sent
 (`TrackerFilterSet.errors`), never an empty or unfiltered result."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -161,6 +163,31 @@ class OneFieldOrderingFilter(django_filters.OrderingFilter):
 class TrackerFilterSet(django_filters.FilterSet):
     """Base of the tracker's FilterSets: the forms refuse NUL characters (see NulSafeForm), and
     errors name the parameters the client sent (see `errors`)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every declared filter for each FilterSet, querysets, choices
+        # and form fields included (about 1 ms of each API page). What a filter holds for one
+        # request is its `model` and `parent`, the `extra` its form field is made from (a
+        # queryset filter writes its queryset there), the form field made from it, and for a
+        # `method` filter the FilterMethod that finds the method on its parent: a shallow copy
+        # given its own of each is as independent of other requests as the deep copy, and the
+        # declared filters are left as they are.
+        self.base_filters = {}  # what FilterSet.__init__ deep-copies: nothing
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        del self.base_filters  # the class's again
+        self.filters = {name: self.own_copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = self.queryset.model
+            filter_.parent = self
+
+    @staticmethod
+    def own_copy(declared: django_filters.Filter) -> django_filters.Filter:
+        copied = copy.copy(declared)
+        copied.extra = dict(declared.extra)
+        copied.__dict__.pop("_field", None)  # made again, from this copy's own extra
+        if declared.method is not None:
+            copied.method = declared.method  # a FilterMethod bound to the copy, not the declared filter
+        return copied
 
     def get_form_class(self):
         form_class = super().get_form_class()
