@@ -91,7 +91,7 @@ def call(app, path: str) -> tuple[int, int]:
 
 
 def bare_app(statements: list[str]):
-    """A bare WSGI app: the same SQL statements through one psycopg connection, the last one's rows as JSON."""
+    """A bare WSGI app: the same SQL statements through one psycopg connection, every row they return as JSON."""
     import psycopg
     from django.db import connection
 
@@ -101,14 +101,14 @@ def bare_app(statements: list[str]):
     )
 
     def app(environ, start_response):
-        rows = []
+        results = []
         with conn.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
                 if cursor.description:
                     names = [c.name for c in cursor.description]
-                    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        body = json.dumps({"results": rows}, default=str).encode()
+                    results.append([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
+        body = json.dumps({"results": results}, default=str).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
