@@ -13,7 +13,7 @@ What one pledge brings (averages): 1.1 pledgers (a tenth are joint, with 2–4),
 trail the write path would have left: one creation record plus one change record per status change
 (so `version` = audit records, as `check_data` requires), each with its pledgers' rows, and one
 audit record per status change and per citation. About one pledge in twenty is a share of an
-earlier top-level pledge (`part_of`)."""
+earlier top-level pledge (`part_of`); about one in thirty contributes to one of a dozen instruments."""
 
 import datetime
 import random
@@ -34,16 +34,17 @@ from .choices import (
     DatePrecision,
     DeclarationKind,
     DeclarationStatus,
+    InstrumentKind,
     MonitoringRole,
     SourceKind,
     StateKind,
     Status,
     SummitKind,
 )
-from .models import Citation, Declaration, Pledge, Source, State, StatusChange, Summit
+from .models import Citation, Declaration, Instrument, Pledge, Source, State, StatusChange, Summit
 
 # Raise when the generated data change shape: the bench reuses a database only when this matches.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BATCH = 10_000
 DAY = 86_400
 FIRST_DAY = datetime.date(2022, 2, 24)
@@ -197,6 +198,7 @@ class Context:
     summits: list[int]
     declarations: list[int]
     sources: list[int]
+    instruments: list[int]
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,13 +256,18 @@ def make_context(rng: random.Random, states: int) -> Context:
         )
         for n in range(max(states, 20) * 2)
     )
-    for rows in (state_rows, summits, declarations, sources):
+    instruments = Instrument.objects.bulk_create(
+        Instrument(slug=f"synthetic-instrument-{n + 1}", name=f"Synthetic {kind} mechanism {n + 1}", kind=kind)
+        for n, kind in enumerate(InstrumentKind.values * 2)
+    )
+    for rows in (state_rows, summits, declarations, sources, instruments):
         audit.record(rows, audit.CREATED, reason="Synthetic data")
     return Context(
         states=[(s.pk, s.name) for s in state_rows],
         summits=[s.pk for s in summits],
         declarations=[d.pk for d in declarations],
         sources=[s.pk for s in sources],
+        instruments=[i.pk for i in instruments],
     )
 
 
@@ -372,7 +379,7 @@ class Generator:
             f"{who} pledge {what}" if pk % 13 else f"=SUM(A{pk}) {what}",  # formula-like titles, as found
             rng.choice(self.descriptions),
             part_of,
-            n,
+            str(rng.choice(self.ctx.instruments)) if rng.random() < 0.03 else n,  # contributes_to
             str(rng.choice(self.ctx.declarations)) if rng.random() < 0.5 else n,
             str(rng.choice(self.ctx.summits)) if rng.random() < 0.8 else n,
             category,

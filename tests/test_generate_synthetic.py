@@ -55,6 +55,7 @@ def test_shapes(synthetic):
     shares = Pledge.objects.filter(part_of__isnull=False)
     assert shares.exists()
     assert not shares.filter(part_of__part_of__isnull=False).exists()  # each share of a top-level pledge
+    assert Pledge.objects.filter(contributes_to__isnull=False).exists()
     assert set(Pledge.objects.values_list("category", flat=True)) == set(Category.values)
     assert len(set(Pledge.objects.values_list("status", flat=True))) >= 8
     changes = StatusChange.objects.count()
