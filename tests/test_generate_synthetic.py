@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Min
 from commitments import integrity
 from commitments.choices import Category, Status
 from commitments.models import Citation, Pledge, State, StatusChange
+from commitments.models.base import MAX_QUOTE_WORDS, quote_words
 
 pytestmark = pytest.mark.django_db
 N = 300
@@ -43,6 +44,12 @@ def test_model_validation_accepts_the_rows(synthetic):
         change.full_clean()
     for citation in Citation.objects.order_by("pk")[:60]:
         citation.full_clean()
+
+
+def test_every_quote_is_short_enough(synthetic):
+    for model in (Citation, StatusChange):
+        for quote in model.objects.values_list("quote", flat=True):
+            assert 0 < quote_words(quote) <= MAX_QUOTE_WORDS, quote
 
 
 def test_shapes(synthetic):
