@@ -228,6 +228,8 @@ class Server:
         raise RuntimeError("gunicorn did not start")
 
     def worker_pid(self) -> int:
+        """The worker's pid (after a killed worker, its replacement's, once it is up)."""
+        self.wait_ready()
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         return int(children[0])
 
@@ -236,15 +238,29 @@ class Server:
         self.process.wait(30)
 
 
+class Truncated(Exception):
+    """The server ended the response before its end (e.g. a killed worker): (status, bytes, seconds)."""
+
+
 def get(port: int, path: str, cookie: str = "", timeout: float = 120, sink=None) -> tuple[int, int, float]:
-    """GET over HTTP, the whole body read; (status, bytes, seconds). Raises TimeoutError past `timeout`."""
+    """GET over HTTP, the whole body read; (status, bytes, seconds). Raises TimeoutError past
+    `timeout`, Truncated when the body ends before its end."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie, "Accept": "text/html,application/json"})
         response = conn.getresponse()
         size = 0
-        while chunk := response.read(1 << 16):
+        while True:
+            try:
+                chunk = response.read(1 << 16)
+            except (http.client.IncompleteRead, ConnectionError) as exc:
+                partial = getattr(exc, "partial", b"")
+                if sink and partial:
+                    sink.write(partial)
+                raise Truncated(response.status, size + len(partial), time.perf_counter() - started) from None
+            if not chunk:
+                break
             size += len(chunk)
             if sink:
                 sink.write(chunk)
@@ -283,16 +299,29 @@ def export_run(server: Server, path: str, timeout: float) -> dict:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     with tempfile.TemporaryFile() as sink:
+        complete = True
         try:
             status, size, seconds = get(server.port, path, timeout=timeout, sink=sink)
+        except Truncated as exc:
+            (status, size, seconds), complete = exc.args, False
         finally:
             done.set()
             sampler.join()
         sink.seek(0)
         import io
 
-        rows = sum(1 for _ in csv.reader(io.TextIOWrapper(sink, encoding="utf-8-sig", newline=""))) - 1
-    return {"status": status, "bytes": size, "seconds": seconds, "rows": rows, "growth_mb": (peak[0] - baseline) / 1024}
+        try:
+            rows = sum(1 for _ in csv.reader(io.TextIOWrapper(sink, encoding="utf-8-sig", newline=""))) - 1
+        except (csv.Error, UnicodeDecodeError):  # a body cut inside a quoted field or a character
+            rows = -1
+    return {
+        "status": status,
+        "bytes": size,
+        "seconds": seconds,
+        "rows": rows,
+        "complete": complete,
+        "growth_mb": (peak[0] - baseline) / 1024,
+    }
 
 
 def psql_copy(url: str) -> float:
@@ -415,22 +444,24 @@ def measure(args, base: str, small_name: str, large_name: str) -> list[dict]:
     export_server = Server(large_url, timeout=None)
     try:
         export_run(export_server, f"/api/pledges/export.csv?state={large_info['state_code']}", 600)  # warm-up
-        ours, theirs, growth, rows_ok, statuses = [], [], [], True, set()
+        ours, theirs, growth, broken = [], [], [], []
         psql_copy(large_url)  # warm-up
         for _ in range(args.export_runs):
             run = export_run(export_server, "/api/pledges/export.csv", 3600)
             ours.append(run["seconds"])
             growth.append(run["growth_mb"])
-            statuses.add(run["status"])
-            rows_ok = rows_ok and run["rows"] == large_info["pledges"]
-            last_rows = run["rows"]
+            if run["status"] != 200 or not run["complete"] or run["rows"] != large_info["pledges"]:
+                rows = "unreadable" if run["rows"] < 0 else f"{run['rows']:,}"
+                cut = "connection cut" if not run["complete"] else "body complete"
+                broken.append(f"HTTP {run['status']}, {cut} after {run['seconds']:.1f} s, {rows} rows")
             theirs.append(psql_copy(large_url))
     finally:
         export_server.stop()
     value, reference = statistics.median(ours), statistics.median(theirs)
-    note = f"medians of {len(ours)} runs; {last_rows:,} CSV rows of {large_info['pledges']:,}"
-    if not rows_ok:
-        note += " — TRUNCATED export (rows missing)"
+    rows_ok = not broken
+    note = f"medians of {len(ours)} runs; {large_info['pledges']:,} rows expected"
+    if broken:
+        note += f"; TRUNCATED in {len(broken)} of {len(ours)} runs ({'; '.join(sorted(set(broken))[:2])})"
     results.append(metric("full CSV export: psql \\copy time ÷ ours", value, reference, reference / value, "≥ 0.5",
                           reference / value >= 0.5 and rows_ok, "s", note))  # fmt: skip
     results.append(metric("full CSV export: worker RSS growth", max(growth), None, None, "≤ 50 MB",
