@@ -52,6 +52,8 @@ def env_for(url: str, **extra) -> dict:
         HTTPS="false",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PUBLIC_READ="true",
+        # Persistent connections, as docker-compose.yml runs production (the bare app keeps one too).
+        CONN_MAX_AGE="60",
         # Throughput, not the rate limiter, is measured: a 429 would end the run.
         API_THROTTLE_ANON="off",
         API_THROTTLE_TOKEN="off",  # noqa: S106 (a rate, not a password)
