@@ -202,17 +202,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_web_options() -> list[str]:
+    """The gunicorn options bin/start-web (the container's start) gives, but where to listen, how
+    many workers and the access log: e.g. a --timeout or a -c config file, so the export is
+    measured as production serves it. (A ./gunicorn.conf.py is read by gunicorn itself.)"""
+    import shlex
+
+    line = next((ln for ln in (ROOT / "bin" / "start-web").read_text().splitlines() if "gunicorn " in ln), "")
+    words = shlex.split(line.split("gunicorn ", 1)[1]) if line else []
+    dropped = {"--bind", "-b", "--workers", "-w", "--access-logfile"}
+    options, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in dropped:
+            skip = True
+        elif word.split("=")[0] in dropped or (":" in word and not word.startswith("-")):
+            continue  # --bind=…, or the app (tracker.wsgi:application), given already
+        else:
+            options.append(word.replace("${PORT:-8000}", ""))
+    return options
+
+
 class Server:
     """gunicorn serving the project's WSGI app on one database: one sync worker. With `timeout`,
     the worker is killed past it and each SQL statement cancelled past it (statement_timeout), so a
-    pathological page cannot hang the run; without, the project's own settings hold."""
+    pathological page cannot hang the run; without, the project's own settings hold (bin/start-web's
+    gunicorn options, a gunicorn.conf.py)."""
 
     def __init__(self, url: str, *, timeout: float | None):
         self.port = free_port()
         extra = {}
         command = [PY, "-m", "gunicorn", "tracker.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", "1", "--log-level", "warning"]
-        if timeout:
+        if timeout is None:
+            command += start_web_options()
+        else:
             command += ["--timeout", str(int(timeout) + 5)]
             extra["PGOPTIONS"] = f"-c statement_timeout={int(timeout * 1000)}"
         self.process = subprocess.Popen(command, cwd=ROOT, env=env_for(url, **extra), start_new_session=True)

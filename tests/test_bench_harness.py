@@ -46,3 +46,13 @@ def test_the_report_replaces_its_own_section(harness, tmp_path):
     assert text.count(harness.MARK_BEGIN) == 1
     assert "| status change | 9 | — | — | ≤ 12 | yes | statements |  |" in text
     assert "| 31 |" not in text
+
+
+def test_the_export_server_takes_start_webs_gunicorn_options(harness, tmp_path, monkeypatch):
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "start-web").write_text(
+        "#!/bin/sh\npython manage.py migrate --no-input\nexec gunicorn tracker.wsgi:application "
+        '--bind "0.0.0.0:${PORT:-8000}" --workers 3 --timeout 0 -c gunicorn.conf.py --access-logfile -\n'
+    )
+    monkeypatch.setattr(harness, "ROOT", tmp_path)
+    assert harness.start_web_options() == ["--timeout", "0", "-c", "gunicorn.conf.py"]
