@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=true PUBLIC_READ=true
 TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
 	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: drill install run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench clean
+.PHONY: drill install run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -62,7 +62,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Issue 12's metrics (bench/README.md): a small and a large synthetic PostgreSQL database, made once
+# and reused; results in bench/results.json and docs/benchmarks.md.
+BENCH_PLEDGES ?= 1000000
+BENCH_SMALL ?= 10000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432
 bench: install
+	BENCH_PLEDGES=$(BENCH_PLEDGES) BENCH_SMALL=$(BENCH_SMALL) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(BIN)/python bench/harness.py $(BENCH_ARGS)
+
+# The streaming CSV export's memory at a million rows (issue 5; bench/README.md).
+bench-csv-memory: install
 	$(BIN)/python bench/run.py
 
 # The outage drill: a private PostgreSQL restarted under load; what clients saw (docs/reliability.md).
