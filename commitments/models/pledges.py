@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -207,13 +207,36 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         DISTINCT or ordering this one carries)."""
         return Pledge.objects.filter(pk__in=self.values("pk")).top_level().order_by()
 
+    def _every_pledge(self) -> bool:
+        """Whether this queryset is every pledge, unfiltered, on a database that keeps the totals
+        (PostgreSQL: `PledgeSummary`, maintained by triggers). Then the figures are read from
+        there in one small query, not counted over a million rows; any filter counts them."""
+        from .. import summary
+
+        query = self.query
+        return (
+            self.model is Pledge
+            and not query.where
+            and not query.is_sliced
+            and not query.combinator
+            and summary.maintained(self.db)
+        )
+
     def totals(self) -> dict:
         """The figures over this queryset's pledges (see above). One query."""
+        if self._every_pledge():
+            from .. import summary
+
+            return summary.totals(self.db)
         return self._finished(self._counted().aggregate(**self._figures()))
 
     def totals_by(self, field: str) -> dict:
         """{value of `field`: figures} for the groups that have pledges, e.g. totals_by("status").
         `field` is a pledge field or a path (`summit__slug`). One query."""
+        if field == "status" and self._every_pledge():
+            from .. import summary
+
+            return summary.totals_by_status(self.db)
         rows = self._counted().values(field).annotate(**self._figures()).order_by(field)
         return {row.pop(field): self._finished(row) for row in rows}
 
@@ -227,14 +250,15 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         `name`, `kind`, the figures, and `troop_pledges_joint` / `eur_pledges_joint`, how many of
         the pledges in its sums it shares with others. A joint pledge is in each of its pledgers'
         rows, so the rows add up to more than `totals()` by exactly those. One query."""
+        if self._every_pledge():
+            from .. import summary
+
+            return summary.totals_by_pledger(self.db)
         through = Pledge.pledgers.through
-        joint = Q(
-            pk__in=through.objects.order_by()
-            .values("pledge")
-            .annotate(n=Count("state"))
-            .filter(n__gt=1)
-            .values("pledge")
-        )
+        # Joint: a pledger other than the row's one exists. One probe of the (pledge, state)
+        # unique index per row; an `IN (… GROUP BY … HAVING COUNT > 1)` subquery here stopped
+        # being hashed past work_mem and went quadratic at a million pledges (issue 12).
+        joint = Q(Exists(through.objects.filter(pledge=OuterRef("pk")).exclude(state=OuterRef("pledgers"))))
         rows = (
             self._counted()
             .values(code=F("pledgers__code"), name=F("pledgers__name"), kind=F("pledgers__kind"))
