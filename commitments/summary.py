@@ -6,7 +6,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from . import summary_sql
 from .models import PledgeSummary
@@ -123,3 +123,9 @@ def totals_by_pledger(using: str = "default") -> list[dict]:
             }
         )
     return rows
+
+
+def row_count(using: str = "default", **cell_filters) -> int:
+    """How many pledges (shares too) there are, e.g. `status__in=[…]`, `category__in=[…]`."""
+    cells = PledgeSummary.objects.using(using).filter(party_id=PledgeSummary.EVERY_ROW, **cell_filters)
+    return cells.aggregate(n=Sum("pledges"))["n"] or 0

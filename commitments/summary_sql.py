@@ -8,7 +8,8 @@ so a rolled-back write leaves the summary as it was.
 
 How: statement-level AFTER triggers with transition tables. Each works out, per pledge the
 statement touched, the pledge's contribution before (sign −1) and after (sign +1) and adds the
-difference to the (party, status) cells in one `INSERT … ON CONFLICT DO UPDATE SET col = col + …`.
+difference to the (party, status, category) cells in one
+`INSERT … ON CONFLICT DO UPDATE SET col = col + …`.
 - On the pledge table: the old and new rows come from the transition tables; an UPDATE that
   changes none of the counted fields (a review mark, a version bump) touches no cell.
 - On the pledgers table: the pledge is locked first (FOR UPDATE, in id order), then its pledgers
@@ -55,24 +56,28 @@ _COLUMNS = ", ".join(_CONTRIBUTION)
 
 def _upsert(changes: str) -> str:
     """Add the contributions of `changes` (a CTE body with the COUNTED fields, `sign`, `parties`
-    int[] and `with_all`) to the summary's cells. Cells are taken in (party, status) order."""
+    int[] and `with_all`) to the summary's cells, taken in key order: party 0 (top-level pledges),
+    party −1 by category (every pledge, shares too: row counts), each pledger (top-level)."""
     sums = ",\n        ".join(f"SUM(d.sign * ({expr})) AS {name}" for name, expr in _CONTRIBUTION.items())
     updates = ", ".join(f"{name} = {SUMMARY}.{name} + EXCLUDED.{name}" for name in _CONTRIBUTION)
     return f"""
     WITH changes AS ({changes}),
     d AS (
-        SELECT 0 AS party, cardinality(c.parties) AS n, c.* FROM changes c
+        SELECT 0 AS party, '' AS cell_category, cardinality(c.parties) AS n, c.* FROM changes c
         WHERE c.with_all AND c.part_of_id IS NULL
         UNION ALL
-        SELECT s.party, cardinality(c.parties) AS n, c.* FROM changes c
+        SELECT -1 AS party, c.category AS cell_category, cardinality(c.parties) AS n, c.* FROM changes c
+        WHERE c.with_all
+        UNION ALL
+        SELECT s.party, '' AS cell_category, cardinality(c.parties) AS n, c.* FROM changes c
         CROSS JOIN LATERAL unnest(c.parties) AS s(party)
         WHERE c.part_of_id IS NULL
     )
-    INSERT INTO {SUMMARY} (party, status, {_COLUMNS})
-    SELECT d.party, d.status,
+    INSERT INTO {SUMMARY} (party, status, category, {_COLUMNS})
+    SELECT d.party, d.status, d.cell_category,
         {sums}
-    FROM d GROUP BY d.party, d.status ORDER BY d.party, d.status
-    ON CONFLICT (party, status) DO UPDATE SET {updates};"""
+    FROM d GROUP BY d.party, d.status, d.cell_category ORDER BY d.party, d.status, d.cell_category
+    ON CONFLICT (party, status, category) DO UPDATE SET {updates};"""
 
 
 def _parties(pledge: str) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from commitments import exports, imports, services, summary
@@ -27,14 +28,27 @@ def recount():
     return pledges.totals(), pledges.totals_by("status"), pledges.totals_by_pledger()
 
 
+def rows_by_cell(pledges):
+    """{(status, category): rows}, shares included, for the cells that have rows."""
+    cells = pledges.values_list("status", "category").annotate(n=Count("pk")).order_by()
+    return {(status, category): n for status, category, n in cells if n}
+
+
 def kept():
-    return summary.totals(), summary.totals_by_status(), summary.totals_by_pledger()
+    rows = PledgeSummary.objects.filter(party_id=PledgeSummary.EVERY_ROW, pledges__gt=0)
+    return (
+        summary.totals(),
+        summary.totals_by_status(),
+        summary.totals_by_pledger(),
+        {(cell.status, cell.category): cell.pledges for cell in rows},
+    )
 
 
 def assert_agrees():
-    counted = recount()
+    counted = (*recount(), rows_by_cell(Pledge.objects.filter(pk__gt=0)))
     assert kept() == counted
     assert summary.rebuild() >= 0 and kept() == counted  # and a rebuild from scratch says the same
+    assert Pledge.objects.count() == Pledge.objects.filter(pk__gt=0).count()
 
 
 def new(slug, pledgers=("FR",), **fields):
@@ -153,10 +167,33 @@ def test_unfiltered_totals_read_the_summary_and_filtered_ones_count(db):
     with CaptureQueriesContext(connection) as ctx:
         Pledge.objects.filter(category=Category.TROOPS).totals()
     assert len(ctx) == 1 and "commitments_pledgesummary" not in ctx[0]["sql"]
+    new("two", ("FR",), category=Category.FUNDING, part_of=Pledge.objects.get(slug="one"))  # a share
+    counts = {
+        "all": (Pledge.objects.all(), 2),
+        "troops": (Pledge.objects.filter(category=Category.TROOPS), 1),
+        "troops or funding, not assessable": (
+            Pledge.objects.filter(category__in=[Category.TROOPS, Category.FUNDING], status=Status.NOT_ASSESSABLE),
+            2,
+        ),
+        "contradictory": (Pledge.objects.filter(category=Category.TROOPS).filter(category=Category.FUNDING), 0),
+    }
+    for name, (pledges, expected) in counts.items():
+        with CaptureQueriesContext(connection) as ctx:
+            assert pledges.count() == expected, name
+        assert all("commitments_pledgesummary" in q["sql"] for q in ctx), name  # none for "contradictory"
+    for pledges in (
+        Pledge.objects.filter(title="one"),  # another field
+        Pledge.objects.exclude(category=Category.TROOPS),  # negated
+        Pledge.objects.filter(pledgers__code="FR"),  # a join
+        Pledge.objects.filter(status=Status.NOT_ASSESSABLE)[:1],  # a slice
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            pledges.count()
+        assert "commitments_pledgesummary" not in ctx[0]["sql"], str(pledges.query)
     # A summary gone wrong shows: the unfiltered figure follows the table, not the pledges.
     PledgeSummary.objects.update(pledges=99)
     assert Pledge.objects.all().totals()["pledges"] == 99
-    assert summary.rebuild() and Pledge.objects.all().totals()["pledges"] == 1
+    assert summary.rebuild() and Pledge.objects.all().totals()["pledges"] == 1  # the share is inside "one"
 
 
 def test_a_bulk_load_with_triggers_suspended_ends_rebuilt(db):
@@ -178,5 +215,5 @@ def test_rebuild_command_repairs_a_summary_gone_wrong(db):
     PledgeSummary.objects.all().delete()
     out = io.StringIO()
     call_command("rebuild_summary", stdout=out)
-    assert "Summary rebuilt: 3 cells." in out.getvalue()  # every pledge, FR, GB: one status each
+    assert "Summary rebuilt: 4 cells." in out.getvalue()  # every pledge, every row, FR, GB
     assert_agrees()

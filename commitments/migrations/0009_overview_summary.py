@@ -32,6 +32,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("status", models.CharField(max_length=20)),
+                (
+                    "category",
+                    models.CharField(blank=True, help_text="Party −1 only; '' in the other cells.", max_length=30),
+                ),
                 ("pledges", models.BigIntegerField(default=0)),
                 ("troop_pledges", models.BigIntegerField(default=0)),
                 (
@@ -63,7 +67,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("party", "status"), name="pledge_summary_party_status")
+                    models.UniqueConstraint(fields=("party", "status", "category"), name="pledge_summary_cell")
                 ],
             },
         ),
