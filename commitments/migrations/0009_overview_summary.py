@@ -3,6 +3,7 @@
 On SQLite the table is created and stays empty (the figures are computed there)."""
 
 import django.db.models.deletion
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from commitments import summary_sql
@@ -75,5 +76,50 @@ class Migration(migrations.Migration):
         PostgresOnlySQL(
             [summary_sql.CREATE_SQL, *summary_sql.REBUILD_SQL],
             reverse_sql=[summary_sql.DROP_SQL],
+        ),
+        migrations.AddIndex(
+            model_name="pledge",
+            index=models.Index(fields=["condition", "id"], name="pledge_condition_id"),
+        ),
+        migrations.AddIndex(
+            model_name="pledge",
+            index=models.Index(
+                condition=models.Q(
+                    ("category", "troops"),
+                    ("part_of__isnull", True),
+                    ("troops_max__isnull", True),
+                    ("troops_min__isnull", True),
+                ),
+                fields=["id"],
+                name="pledge_troops_unquantified",
+            ),
+        ),
+        # pg_trgm (a no-op on SQLite): trigram indexes serve `icontains`, which Django writes as
+        # UPPER(col::text) LIKE UPPER('%term%'): each index is on that very expression.
+        TrigramExtension(),
+        PostgresOnlySQL(
+            [
+                # admin search (PledgeAdmin.get_search_results): title / slug icontains; also the
+                # FilterSet's `q` on title (pages and API)
+                "CREATE INDEX pledge_title_trgm ON commitments_pledge USING gin (UPPER(title::text) gin_trgm_ops)",
+                "CREATE INDEX pledge_slug_trgm ON commitments_pledge USING gin (UPPER(slug::text) gin_trgm_ops)",
+                # admin search: a cited source's title or publisher icontains (sources grow with pledges)
+                "CREATE INDEX source_title_trgm ON commitments_source USING gin (UPPER(title::text) gin_trgm_ops)",
+                "CREATE INDEX source_publisher_trgm ON commitments_source "
+                "USING gin (UPPER(publisher::text) gin_trgm_ops)",
+                # /pledges/ and a state's page: ORDER BY status_changed_on DESC NULLS LAST, id DESC
+                # LIMIT 25 (views.common.NEWEST_STATUS_FIRST); a (status_changed_on, id) index read
+                # backwards gives NULLS FIRST, so it cannot serve this order. Also the admin's
+                # status_changed_on range filter.
+                "CREATE INDEX pledge_newest_status_first ON commitments_pledge "
+                "(status_changed_on DESC NULLS LAST, id DESC)",
+            ],
+            reverse_sql=[
+                "DROP INDEX IF EXISTS pledge_title_trgm",
+                "DROP INDEX IF EXISTS pledge_slug_trgm",
+                "DROP INDEX IF EXISTS source_title_trgm",
+                "DROP INDEX IF EXISTS source_publisher_trgm",
+                "DROP INDEX IF EXISTS pledge_newest_status_first",
+            ],
         ),
     ]

@@ -511,6 +511,17 @@ class Pledge(StatusHistory, NaturalKeyModel):
         indexes = [
             # "open pledges by status" — the admin's and API's default filters
             models.Index(fields=["status", "category"], name="pledge_status_category"),
+            # the admin list's "condition" column, sorted (ORDER BY condition, id LIMIT 50); the
+            # API's orderings have their own (field, id) indexes. PostgreSQL-only indexes (trigram
+            # search, newest status first): migration 0009.
+            models.Index(fields=["condition", "id"], name="pledge_condition_id"),
+            # the overview's "troop pledges without a number": top-level troop pledges with neither
+            # figure, by id, the first UNQUANTIFIED_LISTED (a partial index: only those rows)
+            models.Index(
+                fields=["id"],
+                condition=Q(category="troops", troops_min__isnull=True, troops_max__isnull=True, part_of__isnull=True),
+                name="pledge_troops_unquantified",
+            ),
         ]
 
     def __str__(self):
