@@ -478,11 +478,11 @@ def test_pages_link_one_stylesheet_from_static_files_and_nothing_remote(client, 
 
 
 def test_overview_lists_the_first_troop_pledges_without_a_number_and_counts_the_rest(client, db, public, monkeypatch):
-    import sys
+    import importlib
 
-    monkeypatch.setattr(sys.modules["commitments.views.overview"], "UNQUANTIFIED_LISTED", 2)
+    monkeypatch.setattr(importlib.import_module("commitments.views.overview"), "UNQUANTIFIED_LISTED", 2)
     for n in range(3):
         make.pledge(title=f"Vague troops {n}", category=Category.TROOPS, quantity_text="thousands")
     page = text(get(client, "/"))
     assert "Vague troops 0" in page and "Vague troops 1" in page and "Vague troops 2" not in page
-    assert "And 1 more: see the troop pledges." in page
+    assert "And 1 more: see the troop pledges" in page
