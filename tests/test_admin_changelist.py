@@ -261,3 +261,21 @@ def test_status_date_filter_and_the_old_hierarchy_parameters(analyst_client):
     ):
         page = analyst_client.get(URL, params).content.decode()
         assert "C done" in page and "D open" not in page
+
+
+@pytest.mark.parametrize(
+    ("o", "order_by"),
+    [
+        ("5", '"condition" ASC, "commitments_pledge"."id" ASC'),
+        ("-5", '"condition" DESC, "commitments_pledge"."id" DESC'),
+    ],
+)
+def test_a_sorted_column_breaks_ties_by_id_in_its_direction(analyst_client, o, order_by):
+    """ORDER BY col ASC, id ASC or col DESC, id DESC: one (col, id) index serves both (issue 12)."""
+    make.pledge(title="A")
+    with CaptureQueriesContext(connection) as ctx:
+        assert analyst_client.get(URL, {"o": o}).status_code == 200
+    page = next(
+        q["sql"] for q in ctx if "LIMIT" not in q["sql"] and 'FROM "commitments_pledge" LEFT OUTER JOIN' in q["sql"]
+    )
+    assert page.endswith(f'ORDER BY "commitments_pledge".{order_by}'), page

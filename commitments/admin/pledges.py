@@ -15,7 +15,7 @@ from ..models import Citation, ForceRequirement, Pledge, StatusChange
 from ..models.pledges import NO_PLEDGER
 from .base import TrackerAdmin
 from .exports import PledgeImportExportMixin
-from .listing import relation_filter, search_without_duplicates, text_matches
+from .listing import SameDirectionChangeList, relation_filter, search_without_duplicates, text_matches
 from .records import CitationInline
 from .status import StatusChangeAdminMixin, StatusHistoryAdmin, StatusHistoryInline
 
@@ -140,6 +140,9 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_related()
+
+    def get_changelist(self, request, **kwargs):
+        return SameDirectionChangeList  # a sorted column's (field, id) index serves both directions
 
     def get_search_results(self, request, queryset, search_term):
         """What `search_fields` name, matched as the admin does (words ANDed, each in any field;
