@@ -7,9 +7,11 @@ from itertools import groupby
 
 from django.db import connections, transaction
 from django.db.models import F, Sum
+from django.db.models.expressions import Col
+from django.db.models.lookups import Exact, In
 
 from . import summary_sql
-from .models import PledgeSummary
+from .models import Pledge, PledgeSummary
 from .models.summary import SUMMARY_COLUMNS
 
 CENT = Decimal("0.01")
@@ -18,6 +20,57 @@ CENT = Decimal("0.01")
 def maintained(using: str = "default") -> bool:
     """Whether the database keeps the summary (PostgreSQL, by triggers). SQLite computes."""
     return connections[using].vendor == "postgresql"
+
+
+def is_every_pledge(queryset) -> bool:
+    """Whether `queryset` is every pledge, unfiltered and unannotated, on a database that keeps
+    the summary: its totals can be read from the cells."""
+    query = queryset.query
+    return (
+        queryset.model is Pledge
+        and not query.where
+        and not query.is_sliced
+        and not query.combinator
+        and not query.annotations
+        and not query.extra
+        and maintained(queryset.db)
+    )
+
+
+# Fields whose plain equality filters a count can take from the row cells.
+ROW_CELL_FIELDS = ("status", "category")
+
+
+def row_cells(queryset) -> dict | None:
+    """The row cells (`PledgeSummary.EVERY_ROW`) holding `queryset`'s count, as filters
+    (`{"status__in": [...]}`), or None when it cannot be read there: any filter but `status` or
+    `category` equal to or in given values, a negation, a join, DISTINCT, grouping, a slice."""
+    query = queryset.query
+    if (
+        queryset.model is not Pledge
+        or query.is_sliced
+        or query.combinator
+        or query.distinct
+        or query.group_by is not None
+        or query.annotations
+        or query.extra
+        or len(query.alias_map) > 1
+        or query.where.negated
+        or query.where.connector != "AND"
+        or not maintained(queryset.db)
+    ):
+        return None
+    cells = {}
+    for lookup in query.where.children:
+        if not isinstance(lookup, Exact | In) or not isinstance(lookup.lhs, Col):
+            return None
+        name = lookup.lhs.target.name
+        values = [lookup.rhs] if isinstance(lookup, Exact) else lookup.rhs
+        if name not in ROW_CELL_FIELDS or not all(isinstance(v, str) for v in values):
+            return None
+        key = f"{name}__in"
+        cells[key] = [v for v in values if v in cells[key]] if key in cells else list(values)
+    return cells
 
 
 def rebuild(using: str = "default") -> int:

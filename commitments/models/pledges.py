@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThan, In
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -209,66 +208,20 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         return Pledge.objects.filter(pk__in=self.values("pk")).top_level().order_by()
 
     def _every_pledge(self) -> bool:
-        """Whether this queryset is every pledge, unfiltered, on a database that keeps the totals
-        (PostgreSQL: `PledgeSummary`, maintained by triggers). Then the figures are read from
-        there in one small query, not counted over a million rows; any filter counts them."""
+        """Every pledge, unfiltered, on a database that keeps the totals (PostgreSQL: `PledgeSummary`):
+        the figures are then read from there, not counted over a million rows (commitments/summary.py)."""
         from .. import summary
 
-        query = self.query
-        return (
-            self.model is Pledge
-            and not query.where
-            and not query.is_sliced
-            and not query.combinator
-            and summary.maintained(self.db)
-        )
-
-    # Fields whose plain equality filters a count can take from the summary's row cells.
-    SUMMARY_COUNT_FIELDS = ("status", "category")
-
-    def _summary_cells(self) -> dict | None:
-        """The summary's row cells (`PledgeSummary.EVERY_ROW`) holding this queryset's count, as
-        filters (`{"status__in": [...]}`), or None when it cannot be read there: any filter but
-        `status`/`category` equal to or in given values, any join, DISTINCT, grouping, slice."""
-        from .. import summary
-
-        query = self.query
-        if (
-            self.model is not Pledge
-            or query.is_sliced
-            or query.combinator
-            or query.distinct
-            or query.group_by is not None
-            or query.annotations
-            or query.extra
-            or len(query.alias_map) > 1
-            or query.where.negated
-            or query.where.connector != "AND"
-            or not summary.maintained(self.db)
-        ):
-            return None
-        cells = {}
-        for lookup in query.where.children:
-            if not isinstance(lookup, Exact | In) or not isinstance(lookup.lhs, Col):
-                return None
-            name = lookup.lhs.target.name
-            values = [lookup.rhs] if isinstance(lookup, Exact) else lookup.rhs
-            if name not in self.SUMMARY_COUNT_FIELDS or not all(isinstance(v, str) for v in values):
-                return None
-            key = f"{name}__in"
-            cells[key] = [v for v in values if v in cells[key]] if key in cells else list(values)
-        return cells
+        return summary.is_every_pledge(self)
 
     def count(self) -> int:
         """As QuerySet.count(); for every pledge, or those of some statuses or categories, read
         from the summary PostgreSQL keeps (a few cells) instead of counting a million rows. Same
         transaction, same answer: the triggers write the cells with the rows."""
-        cells = self._summary_cells() if self._result_cache is None else None
-        if cells is None:
-            return super().count()
         from .. import summary
 
-        return summary.row_count(self.db, **cells)
+        cells = summary.row_cells(self) if self._result_cache is None else None
+        return super().count() if cells is None else summary.row_count(self.db, **cells)
 
     def totals(self) -> dict:
         """The figures over this queryset's pledges (see above). One query."""
