@@ -475,3 +475,28 @@ def test_pages_link_one_stylesheet_from_static_files_and_nothing_remote(client, 
     assert "<script" not in markup
     remote = re.findall(r'(?:src|href)="(https?://[^"]+)"', markup)
     assert remote == []
+
+
+def test_overview_lists_the_first_troop_pledges_without_a_number_and_counts_the_rest(client, db, public, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("commitments.views.overview"), "UNQUANTIFIED_LISTED", 2)
+    for n in range(3):
+        make.pledge(title=f"Vague troops {n}", category=Category.TROOPS, quantity_text="thousands")
+    page = text(get(client, "/"))
+    assert "Vague troops 0" in page and "Vague troops 1" in page and "Vague troops 2" not in page
+    assert "And 1 more: see the troop pledges" in page
+
+
+def test_state_page_lists_its_newest_pledges_and_links_the_rest(client, db, public, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("commitments.views.records"), "STATE_PLEDGES_LISTED", 2)
+    made = [make.pledge(title=f"French pledge {n}", pledgers=("FR", "GB")) for n in range(3)]
+    page = text(get(client, "/states/FR/"))
+    # No status change yet: newest by id. Joint pledges are listed once.
+    assert page.count("French pledge 2") == 1 and "French pledge 1" in page and "French pledge 0" not in page
+    assert "The newest 2 are shown: all of them in the pledge list" in page
+    assert len(made) == 3 and "Pledges, alone or jointly 3" in page  # the figures count them all
+    monkeypatch.setattr(importlib.import_module("commitments.views.records"), "STATE_PLEDGES_LISTED", 3)
+    assert "are shown" not in text(get(client, "/states/FR/"))

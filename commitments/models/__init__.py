@@ -12,6 +12,7 @@ from .parties import State
 from .people import Person, Post
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
 from .statements import Statement
+from .summary import PledgeSummary
 from .texts import Declaration, DeclarationComponent, DeclarationParty
 from .tokens import ApiToken
 
@@ -33,6 +34,7 @@ __all__ = [
     "Person",
     "Pledge",
     "PledgeQuerySet",
+    "PledgeSummary",
     "Post",
     "Source",
     "Sourced",

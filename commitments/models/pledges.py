@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -220,13 +220,37 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         DISTINCT or ordering this one carries)."""
         return Pledge.objects.filter(pk__in=self.values("pk")).top_level().order_by()
 
+    def _every_pledge(self) -> bool:
+        """Every pledge, unfiltered, on a database that keeps the totals (PostgreSQL: `PledgeSummary`):
+        the figures are then read from there, not counted over a million rows (commitments/summary.py)."""
+        from .. import summary
+
+        return summary.is_every_pledge(self)
+
+    def count(self) -> int:
+        """As QuerySet.count(); for every pledge, or those of some statuses or categories, read
+        from the summary PostgreSQL keeps (a few cells) instead of counting a million rows. Same
+        transaction, same answer: the triggers write the cells with the rows."""
+        from .. import summary
+
+        cells = summary.row_cells(self) if self._result_cache is None else None
+        return super().count() if cells is None else summary.row_count(self.db, **cells)
+
     def totals(self) -> dict:
         """The figures over this queryset's pledges (see above). One query."""
+        if self._every_pledge():
+            from .. import summary
+
+            return summary.totals(self.db)
         return self._finished(self._counted().aggregate(**self._figures()))
 
     def totals_by(self, field: str) -> dict:
         """{value of `field`: figures} for the groups that have pledges, e.g. totals_by("status").
         `field` is a pledge field or a path (`summit__slug`). One query."""
+        if field == "status" and self._every_pledge():
+            from .. import summary
+
+            return summary.totals_by_status(self.db)
         rows = self._counted().values(field).annotate(**self._figures()).order_by(field)
         return {row.pop(field): self._finished(row) for row in rows}
 
@@ -240,14 +264,15 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         `name`, `kind`, the figures, and `troop_pledges_joint` / `eur_pledges_joint`, how many of
         the pledges in its sums it shares with others. A joint pledge is in each of its pledgers'
         rows, so the rows add up to more than `totals()` by exactly those. One query."""
+        if self._every_pledge():
+            from .. import summary
+
+            return summary.totals_by_pledger(self.db)
         through = Pledge.pledgers.through
-        joint = Q(
-            pk__in=through.objects.order_by()
-            .values("pledge")
-            .annotate(n=Count("state"))
-            .filter(n__gt=1)
-            .values("pledge")
-        )
+        # Joint: a pledger other than the row's one exists. One probe of the (pledge, state)
+        # unique index per row; an `IN (… GROUP BY … HAVING COUNT > 1)` subquery here stopped
+        # being hashed past work_mem and went quadratic at a million pledges (issue 12).
+        joint = Q(Exists(through.objects.filter(pledge=OuterRef("pk")).exclude(state=OuterRef("pledgers"))))
         rows = (
             self._counted()
             .values(code=F("pledgers__code"), name=F("pledgers__name"), kind=F("pledgers__kind"))
@@ -261,8 +286,10 @@ class PledgeQuerySet(StatusHistoryQuerySet):
         return [self._finished(row) for row in rows if row["code"] is not None]
 
     def by_state(self, code: str):
-        """Pledges a party made alone or jointly."""
-        return self.filter(pledgers__code=code).distinct()
+        """Pledges a party made alone or jointly. A subquery, not a join: no duplicate rows, so
+        no DISTINCT, and an ordered page of them can stop at its last row."""
+        pledged = Pledge.pledgers.through.objects.filter(state__code=code).values("pledge_id")
+        return self.filter(pk__in=pledged)
 
     def not_reviewed_in(self, days: int):
         """Pledges no analyst has confirmed against their sources for `days` days, or ever."""
@@ -481,6 +508,17 @@ class Pledge(StatusHistory, NaturalKeyModel):
             models.Index(fields=["troops_max", "id"], name="pledge_troops_max_id"),
             # GET /api/pledges/?ordering=-troops_max
             NullsLastIndex(F("troops_max").desc(nulls_last=True), F("id").desc(), name="pledge_troops_max_id_desc"),
+            # the admin list's "condition" column, sorted (ORDER BY condition, id LIMIT 50); the
+            # API's orderings have their own (field, id) indexes. PostgreSQL-only indexes (trigram
+            # search, newest status first): migration 0009.
+            models.Index(fields=["condition", "id"], name="pledge_condition_id"),
+            # the overview's "troop pledges without a number": top-level troop pledges with neither
+            # figure, by id, the first UNQUANTIFIED_LISTED (a partial index: only those rows)
+            models.Index(
+                fields=["id"],
+                condition=Q(category="troops", troops_min__isnull=True, troops_max__isnull=True, part_of__isnull=True),
+                name="pledge_troops_unquantified",
+            ),
         ]
 
     def __str__(self):

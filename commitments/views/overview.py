@@ -18,6 +18,9 @@ from ..models import Declaration, ForceRequirement, Instrument, Pledge, Summit
 from ..templatetags.dashboard import eur, on_precision, short_label, troops
 from .common import no_contributions, pledge_list_url, plural, public_read, requirement_rows
 
+# The overview lists troop pledges without a number up to this many (a page, not a million rows).
+UNQUANTIFIED_LISTED = 50
+
 
 def _joint_note(joint: int) -> str:
     return f"includes {plural(joint, 'joint pledge')} (shown under each pledger)" if joint else ""
@@ -161,11 +164,12 @@ def overview(request):
     by_status = pledges.count_by_status()  # 1 query
     by_pledger = pledges.totals_by_pledger()  # 1 query
     requirements = list(ForceRequirement.objects.select_related("summit", "declaration", "instrument"))  # 1 query
-    unquantified_troops = list(  # 2 queries; the pledges the headline counts as without a number
+    unquantified_troops = list(  # 2 queries; the first of the pledges the headline counts as without a number
         Pledge.objects.top_level()
         .filter(category=Category.TROOPS, troops_min__isnull=True, troops_max__isnull=True)
         .select_related("part_of")
         .prefetch_related("pledgers")
+        .order_by("id")[:UNQUANTIFIED_LISTED]
     )
     events = timeline_events(Summit.objects.all(), Declaration.objects.all())  # 2 queries
     instruments = list(Instrument.objects.with_leads_and_contribution_count())  # 2 queries
@@ -214,6 +218,9 @@ def overview(request):
         "instruments": instrument_rows(instruments, requirements, figures_by_instrument),
         "troops_by_state": troops_by_state,
         "unquantified_troops": unquantified_troops,
+        # the list stops at UNQUANTIFIED_LISTED; the figure counts them all
+        "unquantified_not_listed": max(figures["troop_pledges_unquantified"] - len(unquantified_troops), 0),
+        "unquantified_url": pledge_list_url(category=Category.TROOPS, top_level="true"),
         "eur_by_state": eur_by_state,
         "status_rows": status_rows,
         "events": events,

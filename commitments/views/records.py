@@ -8,6 +8,8 @@ from ..models import Declaration, DeclarationParty, Pledge, Post, State, Stateme
 from .common import NEWEST_STATUS_FIRST, admin_link, public_read, statements
 
 # Representatives and chairs as the pages show them: the post, its party and its holder (if named).
+# A state's page lists its newest pledges up to this many (a party may have thousands at scale).
+STATE_PLEDGES_LISTED = 100
 POSTS = Post.objects.select_related("person", "state").order_by("state__name", "title")
 
 
@@ -78,10 +80,13 @@ def state_detail(request, code: str):
         return redirect("pages:state", code=code.upper(), permanent=True)
     state = get_object_or_404(State, code=code)
     pledges = Pledge.objects.by_state(code)
+    listed = list(pledges.with_related().order_by(*NEWEST_STATUS_FIRST)[: STATE_PLEDGES_LISTED + 1])
     context = {
         "state": state,
         "figures": pledges.totals(),
-        "pledges": pledges.with_related().order_by(*NEWEST_STATUS_FIRST),
+        # The newest first, a page of them: the pledge list (filtered by this party) has them all.
+        "pledges": listed[:STATE_PLEDGES_LISTED],
+        "more_pledges": len(listed) > STATE_PLEDGES_LISTED,
         "attendances": state.attendances.select_related("summit").order_by("summit__date"),
         "declaration_parties": DeclarationParty.objects.filter(state=state)
         .select_related("declaration")
