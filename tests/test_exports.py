@@ -348,8 +348,9 @@ def test_response_starts_before_the_query_is_exhausted(register, public, client,
     with CaptureQueriesContext(connection) as first:
         response = client.get("/api/pledges/export.csv")
     assert response.streaming
-    # the pledge query, then the pledgers and citations of the first chunk only
-    assert len(first) == 3, [q["sql"][:90] for q in first.captured_queries]
+    # the row count (X-Row-Count), the pledge query, then the pledgers and citations of the first chunk only
+    assert len(first) == 4, [q["sql"][:90] for q in first.captured_queries]
+    assert response["X-Row-Count"] == str(total)
     chunks = iter(response.streaming_content)
     with CaptureQueriesContext(connection) as head:
         header_and_first = next(chunks)
@@ -394,3 +395,55 @@ def test_api_list_with_format_csv_streams_the_same_file(register, client):
     assert sorted(p["slug"] for p in page["results"]) == sorted(r["slug"] for r in parse(expected.lstrip("\ufeff")))
     bad = client.get("/api/pledges/?format=csv&category=tanks")
     assert bad.status_code == 400 and "category" in bad.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/pledges/export.csv",
+        "/api/pledges/export.csv?state=FR&bom=1",
+        "/api/pledges/?format=csv&category=troops",
+        "/api/pledges/export.csv?top_level=true&ordering=-amount_eur",
+        "/api/summits/export.csv",
+        "/api/statements/export.csv",
+        "/api/instruments/export.csv",
+    ],
+)
+def test_x_row_count_is_the_number_of_rows_in_the_file(register, public, client, url):
+    """A client checks it against the rows it got: fewer means a cut file."""
+    response = client.get(url)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(streamed(response).decode("utf-8-sig"), newline="")))
+    assert int(response["X-Row-Count"]) == len(rows) - 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection writing during a read: PostgreSQL")
+def test_what_is_written_while_the_file_streams_is_in_neither_the_count_nor_the_file(client, settings, monkeypatch):
+    """The count and every query of the file run in one REPEATABLE READ transaction: a pledge or a
+    pledger committed by another connection after the response started is in none of them, so
+    the header always matches the file and each row is as it stood at one moment."""
+    import threading
+
+    monkeypatch.setattr(exports.files, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports.files, "FLUSH_BYTES", 1)
+    settings.PUBLIC_READ = True
+    france = make.state("FR")
+    Pledge.objects.bulk_create(Pledge(slug=f"snap-{i}", title=f"P{i}", category="funding") for i in range(5))
+    response = client.get("/api/pledges/export.csv")  # by id
+    chunks = iter(response.streaming_content)
+    first = next(chunks)  # the first chunk of pledges is read; the last one (snap-4) is not
+
+    def write_elsewhere():
+        Pledge.objects.create(slug="snap-late", title="Late", category="funding")
+        Pledge.objects.get(slug="snap-4").pledgers.add(france)
+        connection.close()  # this thread's own connection
+
+    writer = threading.Thread(target=write_elsewhere)
+    writer.start()
+    writer.join()
+    rows = parse((first + b"".join(chunks)).decode())
+    assert response["X-Row-Count"] == "5"
+    assert [r["slug"] for r in rows] == [f"snap-{i}" for i in range(5)]
+    assert rows[-1]["pledger_codes"] == ""
+    assert list(Pledge.objects.get(slug="snap-4").pledgers.all()) == [france]

@@ -46,7 +46,15 @@ from .files import (
     write_workbook,
     write_xlsx,
 )
-from .http import XLSX_TYPE, csv_response, file_response, filename, xlsx_response
+from .http import (
+    ROW_COUNT_HEADER,
+    XLSX_TYPE,
+    counted_csv_response,
+    csv_response,
+    file_response,
+    filename,
+    xlsx_response,
+)
 from .reports import FIGURES, SUMMARY_COLUMNS, summary, summary_json, summary_rows
 
 __all__ = [
@@ -61,6 +69,7 @@ __all__ = [
     "PERSON_COLUMNS",
     "PLEDGE_COLUMNS",
     "POST_COLUMNS",
+    "ROW_COUNT_HEADER",
     "STATEMENT_COLUMNS",
     "STATE_COLUMNS",
     "STATUS_CHANGE_COLUMNS",
@@ -73,6 +82,7 @@ __all__ = [
     "Column",
     "Table",
     "cell",
+    "counted_csv_response",
     "csv_chunks",
     "csv_response",
     "file_response",
