@@ -6,6 +6,8 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commitments import models
 from commitments.choices import Status
@@ -308,3 +310,31 @@ def test_json_errors_have_json_content_type(client):
     response = client.generic("POST", "/api/pledges/", b"{", content_type="application/json")
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["detail"]
+
+
+# One status change through the API, all of it: authentication, the If-Match check, the pledge
+# locked once, the history's number, the checks, the history row, the pledge, the audit record
+# and the answer. Issue 12: it took 23 statements besides savepoints (the pledge locked twice,
+# the rows the caller had just read checked again by SELECTs, the answer read back). The issue's
+# target is 12; this bound keeps what has been gained (the three check constraints are still
+# evaluated as SELECTs, and the token's last_used, the permissions and the audit trail's pledger
+# rows take their own statements).
+STATUS_CHANGE_STATEMENTS = 17
+
+
+@pytest.mark.parametrize("earlier_changes", [0, 3])
+def test_a_status_change_takes_a_bounded_number_of_statements(client, earlier_changes):
+    made = make.pledge("p")
+    for step, moved in enumerate([Status.ANNOUNCED, Status.AGREED, Status.ANNOUNCED][:earlier_changes]):
+        make.move(made, moved, datetime.date(2025, 1, 1 + step))
+    target = Status.COMMITTED if earlier_changes else Status.ANNOUNCED
+    data = {"status": target, "effective_date": "2025-02-01", "note": "why", "source": make.source("bbc-1").key}
+    headers = make.if_match(made)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/api/pledges/{made.pk}/status/", data, format="json", **headers)
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    listed = "\n".join(f"{i + 1}. {sql[:160]}" for i, sql in enumerate(statements))
+    assert len(statements) <= STATUS_CHANGE_STATEMENTS, f"{len(statements)} statements:\n{listed}"
+    made.refresh_from_db()
+    assert made.status == target and made.status_changes.count() == earlier_changes + 1

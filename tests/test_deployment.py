@@ -1,7 +1,9 @@
 """docker-compose.yml and the settings agree on the environment; the Dockerfile does what compose expects."""
 
 import re
+import runpy
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -48,6 +50,31 @@ def test_the_dockerfile_migrates_seeds_and_serves_with_gunicorn():
     script = (PROJECT_DIR / "bin" / "start-web").read_text()
     assert script.index("manage.py migrate") < script.index("manage.py seed") < script.index("gunicorn tracker.wsgi")
     assert "collectstatic" in dockerfile
+    assert "--config tracker/gunicorn.conf.py" in script
+
+
+def gunicorn_config(monkeypatch, **env) -> dict:
+    for name in ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(PROJECT_DIR / "tracker" / "gunicorn.conf.py"))
+
+
+def test_gunicorn_serves_with_gthread_workers_whose_timeout_does_not_cut_a_long_export(monkeypatch):
+    """A sync worker is killed `timeout` seconds into any request, a streamed export included
+    (tests/test_exports_gunicorn.py runs both for real)."""
+    config = gunicorn_config(monkeypatch)
+    assert config["worker_class"] == "gthread" and config["threads"] > 1
+    assert (config["bind"], config["workers"], config["timeout"]) == ("0.0.0.0:8000", 3, 30)
+    config = gunicorn_config(monkeypatch, PORT="9000", WEB_CONCURRENCY="5", GUNICORN_THREADS="8", GUNICORN_TIMEOUT="90")
+    assert (config["bind"], config["workers"], config["threads"], config["timeout"]) == ("0.0.0.0:9000", 5, 8, 90)
+
+
+@pytest.mark.parametrize("value", ["many", "0", "-3", "2.5"])
+def test_a_gunicorn_setting_that_is_not_a_positive_whole_number_stops_the_start(monkeypatch, value):
+    with pytest.raises(SystemExit, match="GUNICORN_TIMEOUT"):
+        gunicorn_config(monkeypatch, GUNICORN_TIMEOUT=value)
 
 
 def test_healthz_answers(client, db):

@@ -73,6 +73,23 @@ def test_a_csv_whose_query_fails_is_an_error_status_not_a_short_200(client, pled
         yield  # a generator, as the real one
 
     monkeypatch.setattr(files, "iter_pledges", broken)
+    monkeypatch.setattr(files.pg_copy, "usable", lambda queryset: False)  # the Python writer on PostgreSQL too
+    client.raise_request_exception = False
+    response = client.get("/api/pledges/export.csv")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+def test_a_csv_whose_count_fails_is_an_error_status_not_a_short_200(client, pledge, monkeypatch):
+    """The row count (X-Row-Count) runs the export's filters before the response starts, on
+    either writer: a database gone by then is a 503."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    def broken(self):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(QuerySet, "count", broken)
     client.raise_request_exception = False
     response = client.get("/api/pledges/export.csv")
     assert response.status_code == 503

@@ -37,7 +37,7 @@ def export_pledges_action(modeladmin, request, queryset):
     """The same file as /api/pledges/export.csv and `manage.py export_pledges`, for the selected
     rows (or, with "select all", every row the change list's filters match)."""
     name = f"pledges-{timezone.localdate():%Y-%m-%d}.csv"
-    return exports.csv_response(exports.pledge_csv_chunks(queryset), name)
+    return exports.counted_csv_response(queryset, exports.pledge_csv_chunks, name)
 
 
 def import_pledges_view(request, model_admin):

@@ -37,8 +37,9 @@ def wants_bom(request) -> bool:
 
 def pledge_csv_response(request, queryset):
     """The pledge CSV of an already filtered queryset; the pledge list's `?format=csv` answers with it too."""
-    return exports.csv_response(
-        exports.pledge_csv_chunks(queryset, bom=wants_bom(request)), exports.filename("pledges", "csv")
+    bom = wants_bom(request)
+    return exports.counted_csv_response(
+        queryset, lambda qs: exports.pledge_csv_chunks(qs, bom=bom), exports.filename("pledges", "csv")
     )
 
 
@@ -174,8 +175,10 @@ class TableCSVView(ExportView):
         queryset = self.selected()
         if self.table == "pledges":
             return pledge_csv_response(request, queryset)
-        chunks = exports.table_csv_chunks(self.table, queryset, bom=wants_bom(request))
-        return exports.csv_response(chunks, exports.filename(self.table, "csv"))
+        bom = wants_bom(request)
+        return exports.counted_csv_response(
+            queryset, lambda qs: exports.table_csv_chunks(self.table, qs, bom=bom), exports.filename(self.table, "csv")
+        )
 
 
 class TableXLSXView(ExportView):

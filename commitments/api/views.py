@@ -551,6 +551,7 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
             raise PreconditionRequired()
         if not if_match_ok(header, locked):
             raise PreconditionFailed()
+        locked._locked_for_update = True  # change_status need not lock it again
         return locked
 
     def reloaded(self, pk) -> models.Pledge:
@@ -610,7 +611,7 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
                 )
             except DjangoValidationError as exc:
                 raise exceptions.ValidationError(field_messages(exc, services.STATUS_CHANGE_NAMES)) from None
-        change = models.StatusChange.objects.select_related("source").get(pk=change.pk)
+        # `change` is the saved row, with its source: nothing to read again.
         response = Response(serializers.StatusChangeSerializer(change, context={"request": request}).data, status=201)
         response["ETag"] = pledge_etag(locked)
         return response

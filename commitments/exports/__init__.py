@@ -40,13 +40,20 @@ from .files import (
     formula_safe,
     iter_pledges,
     pledge_csv_chunks,
-    pledge_row,
     table_csv_chunks,
     unescape,
     write_workbook,
     write_xlsx,
 )
-from .http import XLSX_TYPE, csv_response, file_response, filename, xlsx_response
+from .http import (
+    ROW_COUNT_HEADER,
+    XLSX_TYPE,
+    counted_csv_response,
+    csv_response,
+    file_response,
+    filename,
+    xlsx_response,
+)
 from .reports import FIGURES, SUMMARY_COLUMNS, summary, summary_json, summary_rows
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
     "PERSON_COLUMNS",
     "PLEDGE_COLUMNS",
     "POST_COLUMNS",
+    "ROW_COUNT_HEADER",
     "STATEMENT_COLUMNS",
     "STATE_COLUMNS",
     "STATUS_CHANGE_COLUMNS",
@@ -73,6 +81,7 @@ __all__ = [
     "Column",
     "Table",
     "cell",
+    "counted_csv_response",
     "csv_chunks",
     "csv_response",
     "file_response",
@@ -83,7 +92,6 @@ __all__ = [
     "iter_pledges",
     "pandas_read_csv_kwargs",
     "pledge_csv_chunks",
-    "pledge_row",
     "summary",
     "summary_json",
     "summary_rows",

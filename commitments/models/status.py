@@ -144,13 +144,19 @@ class StatusHistory(models.Model):
         attribution: str = "",
         user=None,
         last: "StatusChangeBase | None",
+        locked: bool = False,
     ) -> tuple[StatusChangeBase, dict[str, str | list[str]]]:
         """The status rules, without writing anything: the history row a change to `status` would
         add, and the errors that refuse it ({} when none), named after the history's fields.
 
         `last` is the record's latest status change (None if it has none). `change_status` calls
         this under its row lock; the CSV import's planner calls it for a whole file before writing
-        anything, so both refuse the same changes with the same words."""
+        anything, so both refuse the same changes with the same words.
+
+        `locked`: the record's row is locked and `last` read under that lock (`change_status`):
+        the history step's number cannot be taken meanwhile, and the record, the source and the
+        user given as saved rows are there, so those checks are left to the database's own
+        constraints rather than made again as SELECTs."""
         history = self.STATUS_CHANGE
         change = history(
             **{history.SUBJECT: self if self.pk else None},
@@ -178,8 +184,18 @@ class StatusHistory(models.Model):
         try:
             # A same-status change already has its own message; the constraint would say it twice.
             # A record not yet written (a new row of an import) has no history row to number.
+            exclude = [] if self.pk else [history.SUBJECT, "sequence"]
+            if locked:
+                # Saved rows, found by the caller (a record locked, a source and a user read):
+                # Django would check each exists with one more SELECT.
+                exclude += [
+                    name
+                    for name, row in ((history.SUBJECT, self), ("source", source), ("recorded_by", user))
+                    if row is not None and row.pk is not None
+                ]
             change.full_clean(
-                exclude=None if self.pk else [history.SUBJECT, "sequence"],
+                exclude=exclude or None,
+                validate_unique=not locked,
                 validate_constraints="to_status" not in errors,
             )
         except ValidationError as exc:
@@ -206,7 +222,12 @@ class StatusHistory(models.Model):
         transaction, under a lock on the record's row, so two analysts changing the same record
         are serialised; a rejected change raises ValidationError and leaves both untouched. The
         record's audit trail gets one record, by `user`, with `reason` (or "Status changed to …")."""
-        locked = type(self)._default_manager.select_for_update().get(pk=self.pk)
+        # A caller that has just locked the row itself (the API's write views) passes that
+        # instance: locking it again would be one more query for nothing.
+        if getattr(self, "_locked_for_update", False):
+            locked = self
+        else:
+            locked = type(self)._default_manager.select_for_update().get(pk=self.pk)
         change, errors = locked.planned_status_change(
             status,
             effective_date=effective_date,
@@ -217,6 +238,7 @@ class StatusHistory(models.Model):
             attribution=attribution,
             user=user,
             last=locked.status_changes.order_by("-sequence").first(),
+            locked=True,
         )
         if errors:
             raise ValidationError(errors)
