@@ -4,6 +4,7 @@ for `?state=`. The `DESC NULLS LAST` ones are PostgreSQL's form (`NullsLastIndex
 them as plain `DESC`, where NULLs come last already."""
 
 import commitments.models.indexes
+import django.utils.timezone
 from django.db import migrations, models
 
 
@@ -13,6 +14,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # updated_at's own index goes: (updated_at, id) below serves `updated_since=` and the
+        # ordering, where the planner read the single-column one plus an incremental sort by id.
+        migrations.AlterField(
+            model_name="historicalpledge",
+            name="updated_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
+        migrations.AlterField(
+            model_name="pledge",
+            name="updated_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
         # GET /api/pledges/?state=XX: `id IN (SELECT pledge_id FROM … WHERE state_id = …)` read in
         # pledge order from this index and merged with the pledges' primary key (a page costs the
         # state's own rows before it, not the whole table's); the unique (pledge_id, state_id)

@@ -464,7 +464,8 @@ class Pledge(StatusHistory, NaturalKeyModel):
         default=1, editable=False, help_text="Raised by every save; detects edits made in the meantime."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)  # incremental sync
+    # incremental sync (`updated_since=`) and `?ordering=updated_at` read the (updated_at, id) index below
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = NaturalKeyManager.from_queryset(PledgeQuerySet)()
     # version is left out of the audit trail: it changes on every save and is no fact about the pledge.
