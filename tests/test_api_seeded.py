@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.relations import HyperlinkedIdentityField, SlugRelatedField
 from rest_framework.renderers import JSONRenderer
-from rest_framework.serializers import ListSerializer
 from rest_framework.request import Request
+from rest_framework.serializers import ListSerializer
 from rest_framework.test import APIClient
 
 from commitments import models

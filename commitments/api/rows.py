@@ -13,6 +13,7 @@ through the serializer itself."""
 
 import re
 from collections.abc import Mapping
+from typing import ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -233,7 +234,7 @@ class PlannedListSerializer(serializers.ListSerializer):
     fresh instance of it, so no request is kept). Rows that are not model instances, and
     serializers the plan cannot read, are rendered by DRF."""
 
-    plans = {}
+    plans: ClassVar[dict] = {}
 
     @classmethod
     def plan_for(cls, child_class):

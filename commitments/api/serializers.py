@@ -14,8 +14,8 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from .. import bounds, models, services
 from ..choices import DatePrecision, Status
 from .errors import field_messages
-from .rows import FinishedRows, PlannedListSerializer
 from .refs import InstrumentRefSerializer, PostRefSerializer, StatementRefSerializer
+from .rows import FinishedRows, PlannedListSerializer
 
 # Strict JSON types. DRF is lenient by default (0 becomes "0", "12" becomes 12, a dict passes as
 # a list of its keys); the API accepts what its OpenAPI schema describes, and nothing else, so a
