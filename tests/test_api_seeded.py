@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.relations import HyperlinkedIdentityField, SlugRelatedField
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.serializers import ListSerializer
 from rest_framework.test import APIClient
 
 from commitments import models
 from commitments.api import serializers
+from commitments.api.rows import PlannedListSerializer
 
 from . import builders as make
 
@@ -135,11 +137,15 @@ class StockPledgeSerializer(serializers.PledgeSerializer):
     pledger_details = serializers.StateRefSerializer(source="pledgers", many=True, read_only=True)
     citations = serializers.CitationSerializer(many=True, read_only=True)
 
+    class Meta(serializers.PledgeSerializer.Meta):
+        list_serializer_class = ListSerializer  # DRF's own rows, not the plan's (api/rows.py)
+
 
 def test_pledge_pages_render_as_drfs_own_fields_would(seeded):
-    """The list reads prefetched lists and builds URLs from one reversed prefix a request; the
-    answer is the one DRF's stock fields give over `with_related()`, whatever the ordering or
-    filter, `as_of` included."""
+    """The list reads prefetched lists, builds URLs from one reversed prefix a request and its rows
+    from a plan of the serializer's fields (api/rows.py); the answer is the one DRF's stock fields
+    give over `with_related()`, whatever the ordering or filter, `as_of` included."""
+    assert PlannedListSerializer.plan_for(serializers.PledgeSerializer) is not None  # not DRF's fallback
     # Joint pledgers whose codes sort otherwise than their names (DE/Germany, FR/France): the
     # pledgers come in the states' own order, by name, as `pledgers.all()` gives them.
     make.pledge(pledgers=("DE", "FR", "GB"), citations=2)

@@ -15,6 +15,7 @@ from .. import bounds, models, services
 from ..choices import DatePrecision, Status
 from .errors import field_messages
 from .refs import InstrumentRefSerializer, PostRefSerializer, StatementRefSerializer
+from .rows import FinishedRows, PlannedListSerializer
 
 # Strict JSON types. DRF is lenient by default (0 becomes "0", "12" becomes 12, a dict passes as
 # a list of its keys); the API accepts what its OpenAPI schema describes, and nothing else, so a
@@ -426,7 +427,7 @@ class DeclarationDetailSerializer(DeclarationSerializer):
         fields = [*DeclarationSerializer.Meta.fields, "components", "citations"]
 
 
-class PledgeSerializer(StrictModelSerializer):
+class PledgeSerializer(FinishedRows, StrictModelSerializer):
     """A pledge with everything a client shows. References are written as natural keys (state
     codes, summit and declaration slugs); the `*_detail` fields repeat them with names for
     display. The status is read-only here: it changes only through POST …/status/."""
@@ -514,9 +515,11 @@ class PledgeSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+        # A list page's rows as plain dicts from a plan of these fields (api/rows.py), not DRF's
+        # per-field machinery; the same answer byte for byte (tests/test_api_seeded.py).
+        list_serializer_class = PlannedListSerializer
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
+    def finish_row(self, instance, data):
         # With ?as_of= the queryset carries the status as it stood then (PledgeQuerySet.as_of).
         if getattr(instance, "as_of_status", None):
             data["status"] = instance.as_of_status
