@@ -5,12 +5,13 @@ import datetime
 import json
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from commitments import models
+from commitments.api.permissions import load_permissions
 from commitments.models.tokens import hash_key
 
 from . import builders as make
@@ -247,3 +248,16 @@ def test_throttle_rates_are_parsed_strictly():
     assert throttle_rate("API_THROTTLE_ANON", "off", "1/min") is None
     with pytest.raises(ImproperlyConfigured, match="API_THROTTLE_ANON"):
         throttle_rate("API_THROTTLE_ANON", "lots", "1/min")
+
+
+@pytest.mark.parametrize("role", [None, "Viewer", "Analyst"])
+def test_permissions_loaded_in_one_query_are_the_backends(role, django_assert_num_queries):
+    """The API reads a user's permissions, their own and their groups', in one query: the same
+    set Django's ModelBackend reads in two."""
+    account = make.user(role=role, staff=False)
+    account.user_permissions.add(Permission.objects.get(codename="view_source"))
+    expected = User.objects.get(pk=account.pk).get_all_permissions()
+    fresh = User.objects.get(pk=account.pk)
+    with django_assert_num_queries(1):
+        load_permissions(fresh)
+        assert fresh.get_all_permissions() == expected and "commitments.view_source" in expected

@@ -13,7 +13,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import audit
 from ..choices import DatePrecision
+from . import checks
 from .base import NaturalKeyModel, Source, Sourced, sane_date
 
 
@@ -47,6 +49,11 @@ class StatusChangeBase(Sourced, NaturalKeyModel):
     @property
     def subject(self):
         return getattr(self, self.SUBJECT)
+
+    def validate_constraints(self, exclude=None):
+        # The history's check constraints (a move to another status, a note, a sane date) read
+        # only the row's own values: evaluated in memory, not by a SELECT each (issue 12).
+        checks.validate_constraints(self, exclude)
 
     def __str__(self):
         return f"{self.subject}: {self.from_status} → {self.to_status} ({self.effective_date})"
@@ -202,7 +209,6 @@ class StatusHistory(models.Model):
             errors = {**exc.message_dict, **errors}
         return change, errors
 
-    @transaction.atomic
     def change_status(
         self,
         status: str,
@@ -222,37 +228,51 @@ class StatusHistory(models.Model):
         transaction, under a lock on the record's row, so two analysts changing the same record
         are serialised; a rejected change raises ValidationError and leaves both untouched. The
         record's audit trail gets one record, by `user`, with `reason` (or "Status changed to …")."""
-        # A caller that has just locked the row itself (the API's write views) passes that
-        # instance: locking it again would be one more query for nothing.
-        if getattr(self, "_locked_for_update", False):
-            locked = self
-        else:
+        values = {
+            "effective_date": effective_date,
+            "source": source,
+            "note": note,
+            "precision": precision,
+            "quote": quote,
+            "attribution": attribution,
+            "user": user,
+        }
+        # A caller that has locked the row itself, in the transaction it is still in (the API's
+        # write views), passes that instance: locking it again would be one more query, and a
+        # savepoint of our own two more, for nothing (its transaction makes the change all or
+        # nothing, and a refusal is raised before anything is written).
+        if getattr(self, "_locked_for_update", False) and transaction.get_connection().in_atomic_block:
+            return self._write_status_change(self, status, values, reason)
+        with transaction.atomic():
             locked = type(self)._default_manager.select_for_update().get(pk=self.pk)
+            return self._write_status_change(locked, status, values, reason)
+
+    def _write_status_change(self, locked: "StatusHistory", status: str, values: dict, reason: str):
+        """`change_status` once `locked` (this record's row) is locked in the current transaction."""
+        user = values["user"]
         change, errors = locked.planned_status_change(
-            status,
-            effective_date=effective_date,
-            source=source,
-            note=note,
-            precision=precision,
-            quote=quote,
-            attribution=attribution,
-            user=user,
-            last=locked.status_changes.order_by("-sequence").first(),
-            locked=True,
+            status, **values, last=locked.status_changes.order_by("-sequence").first(), locked=True
         )
         if errors:
             raise ValidationError(errors)
-        change.save()
-        locked.status = status
-        locked.status_changed_on = effective_date
-        locked._writing_status = True
-        if user is not None:
-            locked._history_user = user
-        locked._change_reason = reason or f"Status changed to {locked.status_label(status)}"
-        try:
-            locked.save()
-        finally:
-            locked._writing_status = False
+        # Every refusal is above: from here on only writes, all of them or none with the
+        # transaction they are in (a failed write dooms it), with no savepoint of their own.
+        reason = reason or f"Status changed to {locked.status_label(status)}"
+        with transaction.atomic(savepoint=False):
+            change.save()
+            locked.status = status
+            locked.status_changed_on = values["effective_date"]
+            locked._writing_status = True
+            if user is not None:
+                locked._history_user = user
+            locked._change_reason = reason
+            try:
+                # The audit record written by hand, not by the save signal: the signal reads the
+                # fields the trail leaves out (the version) back from the row it has just written.
+                with audit.one_record(locked, user=user, reason=reason):
+                    locked.save()
+            finally:
+                locked._writing_status = False
         # Keep the caller's instance in step with the row.
         for field in ("status", "status_changed_on", "version", "updated_at"):
             if hasattr(locked, field):
