@@ -469,6 +469,7 @@ def test_the_database_written_csv_is_byte_for_byte_the_python_one(register, bom)
     """On PostgreSQL the rows are written by COPY (exports/pg_copy.py); they must be the bytes the
     Python writer makes: formula escaping, quoting of commas, quotes and line breaks, blanks,
     dates, UTC times, decimals, joint pledgers, first citations, shares and instruments."""
+    assert exports.pg_copy.TRIGGER_CODES == tuple(map(ord, (*exports.files.FORMULA_TRIGGERS, exports.files.ESCAPE)))
     make.pledge("no-pledger-cited-twice", pledgers=(), citations=2, description="", quantity_text="")
     make.pledge("quoted", title='He said "yes", then\nleft', troops_min=0, description=" lead space")
     for queryset in (Pledge.objects.all(), Pledge.objects.filter(category="funding").order_by("-amount_eur", "slug")):
