@@ -207,7 +207,11 @@ def status_change() -> dict:
             HTTP_IF_MATCH=f'"pledge-{pledge.pk}-v{pledge.version}"',
         )
     assert response.status_code == 201, response.content
-    return {"statements": len(captured.captured_queries), "sql": [q["sql"] for q in captured.captured_queries]}
+    sql = [q["sql"] for q in captured.captured_queries]
+    # Transaction control (BEGIN, COMMIT, savepoints) is counted apart from the statements that
+    # read or write rows: a status change is one transaction whatever it holds.
+    control = [s for s in sql if s.split(" ", 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}]
+    return {"statements": len(sql) - len(control), "transaction_control": len(control), "sql": sql}
 
 
 def main() -> int:

@@ -159,7 +159,14 @@ class PledgeQuerySet(StatusHistoryQuerySet):
 
     def _counted(self):
         """The pledges of this queryset that count in totals, as a plain queryset (whatever joins,
-        DISTINCT or ordering this one carries)."""
+        DISTINCT or ordering this one carries). A queryset over the pledge table alone (its
+        filters on the pledge's own columns or subqueries: no join, no DISTINCT, no slice, no
+        annotation) keeps its own WHERE: wrapping it as `id IN (…)` would read every pledge it
+        selects twice (the instruments' contributions at a million pledges: 0.30 s against 0.12 s)."""
+        query = self.query
+        joined = [alias for alias in query.alias_map if query.alias_refcount[alias]]
+        if len(joined) == 1 and not (query.distinct or query.is_sliced or query.annotations):
+            return self.top_level().order_by()
         return self.model.objects.filter(pk__in=self.values("pk")).top_level().order_by()
 
     def _every_pledge(self) -> bool:
