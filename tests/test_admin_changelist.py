@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from commitments.admin import listing
 from commitments.admin.base import ReadOnlyInline
 from commitments.choices import Category, Condition, ConditionState, Currency, MonitoringRole, Status
 from commitments.models import Citation, Declaration, Pledge, Source, State, Summit
@@ -119,7 +120,11 @@ def test_quantity_summary(fields, expected):
         ("Norway", set()),
     ],
 )
-def test_search_by_title_state_and_source(analyst_client, query, expected):
+@pytest.mark.parametrize("ids_read", [10_000, 0], ids=["ids-as-list", "ids-as-subquery"])
+def test_search_by_title_state_and_source(analyst_client, query, expected, ids_read, monkeypatch):
+    # Both ways a term's matches reach the list: read as ids first, or (more matches than
+    # SEARCH_IDS_READ) left as a subquery.
+    monkeypatch.setattr(listing, "SEARCH_IDS_READ", ids_read)
     make.french_pledge()
     Source.objects.filter(key="france24-2025-03").update(publisher="Radio France")
     other = make.pledge(title="Other pledge", pledgers=("GB",))
