@@ -59,8 +59,10 @@ FIELD_DESCRIPTIONS = {
     "pledge": "The pledge.",
 }
 
-# Models that are not register data: API credentials. (History models are left out by name.)
-EXCLUDED_MODELS = (models.ApiToken,)
+# Models that are not register data: API credentials, and the totals the triggers keep from the
+# pledges (PledgeSummary: derived, recounted from the package's own pledge tables; the summary
+# report serves them). (History models are left out by name.)
+EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary)
 
 
 @dataclass(frozen=True)
@@ -330,5 +332,6 @@ PACKAGE_TABLES: dict[str, PackageTable] = build_tables()
 
 
 def is_register_model(model) -> bool:
-    """Whether a model of the app holds register data (history models and API tokens do not)."""
+    """Whether a model of the app holds register data (history models, API tokens and the
+    derived summary do not)."""
     return not model.__name__.startswith("Historical") and model not in EXCLUDED_MODELS
