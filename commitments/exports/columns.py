@@ -117,6 +117,18 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
         "write",
     ),
 )
+# The pledge's own cells of PLEDGE_COLUMNS, in file order, as ORM lookups (a linked record by its
+# slug); the other cells (PLEDGE_JOINED_CELLS) come from the pledgers and the first citation.
+PLEDGER_CELLS = ("pledger_codes", "pledger_names")
+FIRST_SOURCE_CELLS = tuple(c.name for c in PLEDGE_COLUMNS if c.name.startswith("first_source_"))
+PLEDGE_JOINED_CELLS = PLEDGER_CELLS + FIRST_SOURCE_CELLS
+_BY_SLUG = frozenset({"part_of", "summit", "declaration", "contributes_to"})
+PLEDGE_OWN_LOOKUPS: dict[str, str] = {
+    c.name: f"{c.name}__slug" if c.name in _BY_SLUG else c.name
+    for c in PLEDGE_COLUMNS
+    if c.name not in PLEDGE_JOINED_CELLS
+}
+
 # Written by the import, but columns added after files were first exported: a file without them
 # still imports, and leaves them as they are in the tracker.
 IMPORT_OPTIONAL = frozenset({"contributes_to"})

@@ -16,9 +16,12 @@ from ..choices import InstrumentRole
 from . import pg_copy
 from .columns import (
     DECLARATION_COLUMNS,
+    FIRST_SOURCE_CELLS,
     INSTRUMENT_COLUMNS,
     PERSON_COLUMNS,
     PLEDGE_COLUMNS,
+    PLEDGE_OWN_LOOKUPS,
+    PLEDGER_CELLS,
     POST_COLUMNS,
     STATE_COLUMNS,
     STATEMENT_COLUMNS,
@@ -47,8 +50,14 @@ def _sorted_codes(states) -> list:
     return sorted(states, key=lambda s: s.code)
 
 
-_HEAD = len(models.PledgeQuerySet.EXPORT_HEAD) + 1  # with the id
-_MIDDLE = _HEAD + len(models.PledgeQuerySet.EXPORT_MIDDLE)
+# An `export_rows(PLEDGE_OWN_LOOKUPS)` tuple is the id and the own cells in file order: those
+# before the pledgers' two cells, those between them and the first source's, those after it.
+_NAMES = [c.name for c in PLEDGE_COLUMNS]
+_PLEDGERS_AT, _SOURCE_AT = _NAMES.index(PLEDGER_CELLS[0]), _NAMES.index(FIRST_SOURCE_CELLS[0])
+assert _NAMES[_PLEDGERS_AT : _PLEDGERS_AT + len(PLEDGER_CELLS)] == list(PLEDGER_CELLS)
+assert _NAMES[_SOURCE_AT : _SOURCE_AT + len(FIRST_SOURCE_CELLS)] == list(FIRST_SOURCE_CELLS)
+_HEAD = _PLEDGERS_AT + 1  # with the id
+_MIDDLE = _HEAD + _SOURCE_AT - _PLEDGERS_AT - len(PLEDGER_CELLS)
 _NO_SOURCE = ("", "", "", "", None, "")
 
 
@@ -91,7 +100,7 @@ def iter_pledges(queryset=None, chunk_size: int | None = None) -> Iterator[list]
     instance per row): a million-row export is bound by the CSV writing, not the ORM."""
     queryset = models.Pledge.objects.all() if queryset is None else queryset
     size = chunk_size or CHUNK_SIZE
-    tuples = queryset.export_rows().iterator(chunk_size=size)
+    tuples = queryset.export_rows(PLEDGE_OWN_LOOKUPS.values()).iterator(chunk_size=size)
     while chunk := list(itertools.islice(tuples, size)):
         yield from _pledge_chunk(chunk)
 

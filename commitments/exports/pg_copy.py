@@ -31,7 +31,7 @@ from django.db import connections
 from django.db.models import CharField, F, Func
 
 from .. import models
-from .columns import PLEDGE_COLUMNS
+from .columns import PLEDGE_COLUMNS, PLEDGE_OWN_LOOKUPS
 
 # Bytes gathered before a chunk goes to the client (as files.FLUSH_BYTES).
 FLUSH_BYTES = 64 * 1024
@@ -105,45 +105,15 @@ _JOINED = {
 
 
 def _own_cells() -> dict:
-    """The cells the pledge's own row and its to-one joins give, by their place in PLEDGE_COLUMNS."""
-    text, date, time = _Text, _Date, _Time
-    cells = [
-        text(F("slug")),
-        text(F("title")),
-        text(F("category")),
-        None,
-        None,
-        text(F("part_of__slug")),
-        text(F("summit__slug")),
-        text(F("declaration__slug")),
-        F("troops_min"),
-        F("troops_max"),
-        F("amount"),
-        text(F("currency")),
-        date(F("value_date")),
-        F("fx_rate"),
-        F("amount_eur"),
-        text(F("monitoring_role")),
-        text(F("monitoring_means")),
-        text(F("quantity_text")),
-        text(F("condition")),
-        text(F("condition_text")),
-        text(F("condition_state")),
-        text(F("status")),
-        date(F("status_changed_on")),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        text(F("description")),
-        time(F("last_reviewed_at")),
-        time(F("updated_at")),
-        F("version"),
-        text(F("contributes_to__slug")),
-    ]
-    assert len(cells) == len(PLEDGE_COLUMNS)
+    """The cells the pledge's own row and its to-one joins give (PLEDGE_OWN_LOOKUPS), by their
+    place in PLEDGE_COLUMNS, formatted as the Python writer formats their type."""
+
+    def as_is(expression):
+        return expression
+
+    formats = {"date": _Date, "datetime": _Time, "integer": as_is, "decimal": as_is}  # the rest: text
+    lookups = PLEDGE_OWN_LOOKUPS
+    cells = [formats.get(c.type, _Text)(F(lookups[c.name])) if c.name in lookups else None for c in PLEDGE_COLUMNS]
     assert {i for i, cell in enumerate(cells) if cell is None} == set(_JOINED)
     return {f"cell_{i}": cell for i, cell in enumerate(cells) if cell is not None}
 

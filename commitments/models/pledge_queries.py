@@ -65,38 +65,12 @@ class PledgeQuerySet(StatusHistoryQuerySet):
             ),
         )
 
-    # The pledge's own cells of the CSV export (exports.columns.PLEDGE_COLUMNS), in file order:
-    # those before the pledgers, those between the pledgers and the first citation, those after it.
-    EXPORT_HEAD = ("slug", "title", "category")
-    EXPORT_MIDDLE = (
-        "part_of__slug",
-        "summit__slug",
-        "declaration__slug",
-        "troops_min",
-        "troops_max",
-        "amount",
-        "currency",
-        "value_date",
-        "fx_rate",
-        "amount_eur",
-        "monitoring_role",
-        "monitoring_means",
-        "quantity_text",
-        "condition",
-        "condition_text",
-        "condition_state",
-        "status",
-        "status_changed_on",
-    )
-    EXPORT_TAIL = ("description", "last_reviewed_at", "updated_at", "version", "contributes_to__slug")
-
-    def export_rows(self):
-        """The export's rows as tuples (the id, then EXPORT_HEAD, EXPORT_MIDDLE, EXPORT_TAIL), read
-        in one query with the slugs of the linked records joined in: no model instance per row, for
-        a server-side cursor (`.iterator()`). The pledgers and the first citation come per chunk
-        (`exports.files.iter_pledges`)."""
-        fields = ("id", *self.EXPORT_HEAD, *self.EXPORT_MIDDLE, *self.EXPORT_TAIL)
-        return self.prefetch_related(None).values_list(*fields)
+    def export_rows(self, lookups):
+        """The pledges as tuples of the id and `lookups` (the export's own cells:
+        exports.columns.PLEDGE_OWN_LOOKUPS), read in one query with the slugs of the linked records
+        joined in: no model instance per row, for a server-side cursor (`.iterator()`). The
+        pledgers and the first citation come per chunk (`exports.files.iter_pledges`)."""
+        return self.prefetch_related(None).values_list("id", *lookups)
 
     def open(self):
         return self.exclude(status__in=FINAL_STATUSES)
