@@ -31,7 +31,7 @@ run: prepare
 prepare: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed
-	$(RUN_ENV) $(BIN)/python manage.py ensure_admin
+	$(RUN_ENV) $(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 
 seed: install
 	$(RUN_ENV) $(BIN)/python manage.py seed
@@ -49,7 +49,7 @@ check-data: install
 
 # Prints a new random password for the local `admin` account.
 admin-password: install
-	$(RUN_ENV) $(BIN)/python manage.py ensure_admin --reset
+	$(RUN_ENV) $(BIN)/python manage.py ensure_admin --reset --url http://$(HOST):$(PORT)/admin/
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

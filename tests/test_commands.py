@@ -48,3 +48,26 @@ def test_an_existing_superuser_is_left_alone():
     get_user_model().objects.create_superuser("someone", password="their own")
     assert "superuser exists already" in ensure_admin()
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_the_printed_login_names_the_address_given():
+    assert "Admin login: http://0.0.0.0:8123/admin/ " in ensure_admin("--url", "http://0.0.0.0:8123/admin/")
+    assert "Log into http://0.0.0.0:8123/admin/ as 'admin'" in ensure_admin("--url", "http://0.0.0.0:8123/admin/")
+
+
+def test_make_run_prints_the_address_it_serves():
+    """`make run PORT=8123` must not print port 8000: prepare passes its own HOST and PORT."""
+    import pathlib
+    import subprocess
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for target in ("prepare", "admin-password"):
+        dry = subprocess.run(
+            ["make", "-n", target, "HOST=0.0.0.0", "PORT=8123"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "ensure_admin" in dry and "--url http://0.0.0.0:8123/admin/" in dry, dry

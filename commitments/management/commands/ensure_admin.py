@@ -12,8 +12,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--reset", action="store_true", help="Give the account a new random password.")
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/admin/",
+            help="Where the admin is served, as printed (`make run` passes its own HOST and PORT).",
+        )
 
-    def handle(self, *args, username, reset, **options):
+    def handle(self, *args, username, reset, url, **options):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None and User.objects.filter(is_superuser=True).exists() and not reset:
@@ -21,7 +26,7 @@ class Command(BaseCommand):
             return
         if user is not None and not reset:
             self.stdout.write(
-                f"Log into http://127.0.0.1:8000/admin/ as '{username}' with the password printed when it was "
+                f"Log into {url} as '{username}' with the password printed when it was "
                 "created; `make admin-password` prints a new one."
             )
             return
@@ -33,5 +38,5 @@ class Command(BaseCommand):
             user.is_superuser = user.is_staff = user.is_active = True
             user.save()
         self.stdout.write(
-            self.style.SUCCESS(f"Admin login: http://127.0.0.1:8000/admin/  user: {username}  password: {password}")
+            self.style.SUCCESS(f"Admin login: {url}  user: {username}  password: {password}")
         )
