@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=true PUBLIC_READ=true
 TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
 	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: drill install run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
+.PHONY: drill install install-browser run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -52,7 +52,12 @@ admin-password: install
 	$(RUN_ENV) $(BIN)/python manage.py ensure_admin --reset --url http://$(HOST):$(PORT)/admin/
 
 test: install
+	@test -x /usr/bin/chromium || printf '\n\033[1;31m*** Chromium is missing: the browser tests will be SKIPPED. Run `make install-browser` (or: sudo apt-get install chromium). ***\033[0m\n\n' >&2
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium, which the browser tests drive (Playwright downloads no browser here).
+install-browser:
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || sudo apt-get install -y chromium; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -114,7 +114,10 @@ def pytest_configure(config):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium under Playwright, for the browser tests (tests/browser.py)."""
-    from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+    from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MISSING, TIMEOUT_MS
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"REQUIRE_BROWSER is set and {MISSING}.")
 
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
     # one unless told the caller knows what it does (the tests' ORM calls are outside page actions).
@@ -164,3 +167,19 @@ def settle_quietly(page) -> None:
         settle(page)
     except Error:
         pass
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Browser tests skipped for want of Chromium are said loudly at the end, not left as a line
+    of 's' in the progress dots."""
+    from .browser import MISSING
+
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if MISSING in str(r.longrepr)]
+    if skipped:
+        terminalreporter.section("BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} browser tests were SKIPPED: {MISSING}. "
+            "Install it with `make install-browser` (sudo apt-get install chromium) and run `make test` again.",
+            red=True,
+            bold=True,
+        )

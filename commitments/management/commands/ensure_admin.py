@@ -37,6 +37,4 @@ class Command(BaseCommand):
             user.set_password(password)
             user.is_superuser = user.is_staff = user.is_active = True
             user.save()
-        self.stdout.write(
-            self.style.SUCCESS(f"Admin login: {url}  user: {username}  password: {password}")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Admin login: {url}  user: {username}  password: {password}"))
