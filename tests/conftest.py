@@ -178,8 +178,7 @@ def pytest_terminal_summary(terminalreporter):
     if skipped:
         terminalreporter.section("BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)
         terminalreporter.write_line(
-            f"{len(skipped)} browser tests were SKIPPED: {MISSING}. "
-            "Install it with `make install-browser` (sudo apt-get install chromium) and run `make test` again.",
+            f"{len(skipped)} browser tests were SKIPPED: {MISSING}; then run `make test` again.",
             red=True,
             bold=True,
         )
