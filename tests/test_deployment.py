@@ -34,6 +34,14 @@ def test_the_web_service_gets_every_variable_production_needs():
     assert "?" in web_env["SECRET_KEY"], "SECRET_KEY must be required from the environment, never a default"
 
 
+def test_compose_defaults_are_production_safe():
+    """Plain HTTP and anonymous reads only when asked for (a local trial), never by default."""
+    web_env = COMPOSE["services"]["web"]["environment"]
+    assert web_env["HTTPS"] == "${HTTPS:-true}"
+    assert web_env["PUBLIC_READ"] == "${PUBLIC_READ:-false}"
+    assert "HTTPS=false PUBLIC_READ=true" in (PROJECT_DIR / "docker-compose.yml").read_text()
+
+
 def test_postgres_16_with_a_pg_isready_healthcheck_that_web_waits_for():
     db, web = COMPOSE["services"]["db"], COMPOSE["services"]["web"]
     assert db["image"] == "postgres:16"
