@@ -127,10 +127,10 @@ def test_an_approval_the_rules_now_refuse_leaves_nothing_behind(review_on, analy
     revision = review.propose_save(
         pledge,
         user=analyst,
-        citations={"add": [{"source": source.pk, "field": "", "quote": "", "attribution": ""}]},
+        citations={"add": [{"source": source.pk, "field": "", "quote": "word " * 30, "attribution": ""}]},
     )
     with pytest.raises(ValidationError):
-        review.approve(revision, reviewer)  # its source is gone: refused after the rename
+        review.approve(revision, reviewer)  # a quote over 25 words: refused after the rename
     assert Pledge.objects.get(pk=pledge.pk).title != "Renamed"
     assert not Citation.objects.filter(pledge=pledge).exists()
     revision.refresh_from_db()
