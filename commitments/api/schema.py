@@ -204,6 +204,8 @@ PARAMETER_EXAMPLES = {
     "source": "seed-000-cow-and-us-endorse-guarantees",
     "force_requirement": "multinational-force-size-2026",
     "field": "condition",
+    "author": "ana",
+    "model": "pledge",
 }
 # "Date between (date_after/_before)", the label of a range filter, read for each of its halves.
 RANGE_LABEL = re.compile(r"\s*\((\w+)_after/_before\)")

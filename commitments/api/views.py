@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from .. import filtersets, models, services
 from . import architecture, changes, facts, serializers
+from . import review as review_api
 from .errors import field_messages
 from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
@@ -465,13 +466,32 @@ STATUS_EXAMPLE = OpenApiExample(
 )
 
 
+# With review on (REVIEW_REQUIRED), a write by a user is kept as a pending revision: 202 Accepted
+# with the revision (docs/review.md), the pledge unchanged until a reviewer approves it.
+REVIEWED = "With review on, the edit is validated and kept for review: 202 with the pending revision."
+
+
 @extend_schema_view(
-    create=extend_schema(examples=[PLEDGE_EXAMPLE]),
-    update=extend_schema(parameters=[IF_MATCH], examples=[PLEDGE_EXAMPLE]),
-    partial_update=extend_schema(parameters=[IF_MATCH], examples=[PATCH_EXAMPLE]),
-    destroy=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(
+        examples=[PLEDGE_EXAMPLE],
+        description=REVIEWED,
+        responses={201: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    update=extend_schema(
+        parameters=[IF_MATCH],
+        examples=[PLEDGE_EXAMPLE],
+        description=REVIEWED,
+        responses={200: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        examples=[PATCH_EXAMPLE],
+        description=REVIEWED,
+        responses={200: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    destroy=extend_schema(parameters=[IF_MATCH], description=REVIEWED, responses={204: None, **review_api.ACCEPTED}),
 )
-@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, review_api.INCLUDE_PENDING]))
 class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ModelViewSet):
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
@@ -521,19 +541,28 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
     @extend_schema(
         description="The pledges, filtered, a page at a time. The same filters give every matching pledge as a "
         "CSV file at `/api/pledges/export.csv`, or a workbook at `/api/pledges/export.xlsx`.",
-        parameters=[OpenApiParameter("format", exclude=True)],
+        parameters=[OpenApiParameter("format", exclude=True), review_api.INCLUDE_PENDING],
         responses={(200, "application/json"): serializers.PledgeSerializer(many=True)},
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == CSVRenderer.format:
             return pledge_csv_response(request, self.filter_queryset(self.get_queryset()))
-        return super().list(request, *args, **kwargs)
+        pending = review_api.wants_pending(request)
+        response = super().list(request, *args, **kwargs)
+        if pending:
+            review_api.add_pending(request, models.Pledge, response.data["results"])
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         # Its ETag is the version's and the body's digest (pledge_etag): If-Match compares the
         # version, If-None-Match (ConditionalGetMixin) the whole tag.
+        pending = review_api.wants_pending(request)
         pledge = self.get_object()
-        return self.pledge_response(pledge)
+        response = self.pledge_response(pledge)
+        if pending:
+            review_api.add_pending(request, models.Pledge, response.data)
+            response["ETag"] = pledge_etag(pledge, response.data)
+        return response
 
     def pledge_response(self, pledge, status_code=status.HTTP_200_OK, headers=None):
         data = self.get_serializer(pledge).data
@@ -562,6 +591,8 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             pledge = serializer.save()
+        if isinstance(pledge, models.Revision):
+            return review_api.revision_response(request, pledge)
         pledge = self.reloaded(pledge.pk)
         location = api_reverse("api:pledge-detail", args=[pledge.pk], request=request)
         return self.pledge_response(pledge, status.HTTP_201_CREATED, headers={"Location": location})
@@ -572,22 +603,27 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
             locked = self.locked_pledge()
             serializer = self.get_serializer(locked, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            serializer.save()
+            result = serializer.save()
+        if isinstance(result, models.Revision):
+            return review_api.revision_response(request, result)
         return self.pledge_response(self.reloaded(locked.pk))
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            services.delete_pledge(self.locked_pledge(), user=request.user)
+            result = services.delete_pledge(self.locked_pledge(), user=request.user)
+        if isinstance(result, models.Revision):
+            return review_api.revision_response(request, result)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Change the pledge's status",
         description="Records a status change, kept in the pledge's history, under the same rules as a change "
-        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag.",
+        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag. "
+        "With review on, the change is validated and kept for review: 202 with the pending revision.",
         parameters=[IF_MATCH],
         examples=[STATUS_EXAMPLE],
         request=serializers.StatusChangeRequestSerializer,
-        responses={201: serializers.StatusChangeSerializer},
+        responses={201: serializers.StatusChangeSerializer, **review_api.ACCEPTED},
     )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
@@ -611,6 +647,8 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
                 )
             except DjangoValidationError as exc:
                 raise exceptions.ValidationError(field_messages(exc, services.STATUS_CHANGE_NAMES)) from None
+        if isinstance(change, models.Revision):  # review on: the history waits for a reviewer
+            return review_api.revision_response(request, change)
         # `change` is the saved row, with its source: nothing to read again.
         response = Response(serializers.StatusChangeSerializer(change, context={"request": request}).data, status=201)
         response["ETag"] = pledge_etag(locked)
@@ -670,10 +708,12 @@ class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
                 {"type": "integer", "minimum": 1, "maximum": 1000},
                 description="Entries per page, 1 to 1000 (default 200).",
             ),
+            review_api.INCLUDE_PENDING,
         ],
         responses={200: serializers.ChangePageSerializer},
     )
     def get(self, request):
+        pending = review_api.wants_pending(request)
         limit = positive_int(request, "page_size", 200, 1000)
         raw_since = request.query_params.get("since")
         if raw_since and "\x00" in raw_since:
@@ -700,8 +740,10 @@ class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
             }
             for entry in entries
         ]
-        page = serializers.ChangePageSerializer({"next": next_url, "has_more": has_more, "results": results})
-        return Response(page.data)
+        page = {"next": next_url, "has_more": has_more, "results": results}
+        if pending:
+            page["pending"] = review_api.pending_changes(request)
+        return Response(serializers.ChangePageSerializer(page).data)
 
 
 @extend_schema(exclude=True)
@@ -734,6 +776,7 @@ class ApiRootView(ConditionalGetMixin, APIView):
             "status-changes": "api:status-change-list",
             "instrument-status-changes": "api:instrument-status-change-list",
             "changes": "api:change-list",
+            "revisions": "api:revision-list",
             "data-package": "api:data-package-zip",
             "data-package-xlsx": "api:data-package-xlsx",
             "summary-report": "api:report-summary-json",
