@@ -26,13 +26,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from . import audit
-from .models import Citation, Revision, RevisionAction, RevisionState, Source
+from .models import Revision, RevisionAction, RevisionState, Source
 
 REVIEW_PERMISSION = "commitments.review_revision"
 VIEW_PERMISSION = "commitments.view_revision"
 # Fields no one edits: written by the tracker itself (or by change_status), never proposed.
 UNPROPOSED = {"id", "status", "status_changed_on", "version", "created_at", "updated_at"}
-CITATION_FIELDS = ["source", "field", "quote", "attribution"]
 
 _publishing = contextvars.ContextVar("review_publishing", default=False)
 
@@ -113,8 +112,8 @@ def decode(model, name, value):
 
 def shown(model, name, value) -> str:
     """A stored value as a reader reads it: choice labels, related records by name."""
-    if name == "citations":
-        return citations_text(value)
+    if name == "inlines":
+        return inlines_text(value)
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:  # a status change's own names (precision, note): shown as they are
@@ -135,19 +134,6 @@ def shown(model, name, value) -> str:
     return str(value)
 
 
-def citations_text(value) -> str:
-    if not value:
-        return "(none)"
-    parts = []
-    for row in value.get("add", []):
-        parts.append(f"add “{row.get('quote', '')}” ({shown(Citation, 'source', row.get('source'))})")
-    for row in value.get("change", []):
-        parts.append(f"change citation #{row['id']}: “{row.get('quote', '')}”")
-    for pk in value.get("delete", []):
-        parts.append(f"remove citation #{pk}")
-    return "; ".join(parts) or "(none)"
-
-
 # -- proposing -----------------------------------------------------------------------------------
 
 
@@ -157,10 +143,10 @@ def propose(obj, action: str, payload: dict, *, user, base: dict | None = None) 
         base = {}
         if obj.pk is not None and action in (RevisionAction.CHANGE, RevisionAction.DELETE):
             stored = type(obj)._default_manager.get(pk=obj.pk)
-            names = [n for n in payload if n != "citations"] if action == RevisionAction.CHANGE else []
+            names = [n for n in payload if n != "inlines"] if action == RevisionAction.CHANGE else []
             base = current_values(stored, names)
-            if "citations" in payload:
-                base["citations"] = citation_base(payload["citations"])
+            if "inlines" in payload:
+                base["inlines"] = inline_base(payload["inlines"])
     revision = Revision(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk if action != RevisionAction.CREATE else None,
@@ -175,12 +161,12 @@ def propose(obj, action: str, payload: dict, *, user, base: dict | None = None) 
     return revision
 
 
-def propose_save(obj, *, user, m2m: dict | None = None, citations: dict | None = None) -> Revision | None:
+def propose_save(obj, *, user, m2m: dict | None = None, inlines: dict | None = None) -> Revision | None:
     """A create or change of `obj` (validated, in memory) as a pending revision; None if it
-    changes nothing."""
+    changes nothing. `inlines`: rows of its inline forms, as `inline_rows` gives them."""
     payload = changed_values(obj, m2m)
-    if citations and any(citations.get(k) for k in ("add", "change", "delete")):
-        payload["citations"] = citations
+    if inlines:
+        payload["inlines"] = inlines
     if not payload:
         return None
     action = RevisionAction.CHANGE if obj.pk is not None else RevisionAction.CREATE
@@ -207,37 +193,85 @@ def propose_status(record, change, *, user) -> Revision:
     return propose(record, RevisionAction.STATUS, payload, user=user, base=base)
 
 
-def citation_rows(formsets) -> dict:
-    """A pledge form's citation formset as a revision's inline rows: {add, change, delete}."""
-    out = {"add": [], "change": [], "delete": []}
+def inline_fields(model) -> list[str]:
+    """The fields an inline row proposes: its editable fields, many-to-many ones included."""
+    names = [f.name for f in editable_fields(model)]
+    return names + [f.name for f in model._meta.many_to_many]
+
+
+def row_values(row, names, cleaned=None) -> dict:
+    out = {}
+    for name in names:
+        field = row._meta.get_field(name)
+        if isinstance(field, models.ManyToManyField):
+            if cleaned is not None and name in cleaned:
+                out[name] = sorted(obj.pk for obj in cleaned[name])
+            else:
+                out[name] = field_value(row, field)
+        else:
+            out[name] = plain(field.value_from_object(row))
+    return out
+
+
+def inline_rows(formsets) -> dict:
+    """A change form's inline formsets (a pledge's citations, a summit's attendance…) as a
+    revision's rows: {model label: {fk, add: [values], change: [{id, values}], delete: [ids]}},
+    only the rows the form changes."""
+    out = {}
     for formset in formsets:
-        if formset.model is not Citation:
+        model = formset.model
+        if not (formset.has_changed() if hasattr(formset, "has_changed") else True):
             continue
+        names = [n for n in inline_fields(model) if n != formset.fk.name]
+        rows = {"fk": formset.fk.name, "add": [], "change": [], "delete": []}
         for form in formset.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+            if not getattr(form, "cleaned_data", None):
                 continue
             instance = form.instance
             if formset.can_delete and formset._should_delete_form(form):
                 if instance.pk is not None:
-                    out["delete"].append(instance.pk)
+                    rows["delete"].append(instance.pk)
                 continue
             if not form.has_changed():
                 continue
-            row = {name: plain(Citation._meta.get_field(name).value_from_object(instance)) for name in CITATION_FIELDS}
+            values = row_values(instance, [n for n in names if n in form.fields], form.cleaned_data)
             if instance.pk is None:
-                out["add"].append(row)
+                rows["add"].append(values)
             else:
-                out["change"].append({"id": instance.pk, **row})
+                rows["change"].append({"id": instance.pk, **values})
+        if rows["add"] or rows["change"] or rows["delete"]:
+            out[model._meta.label_lower] = rows
     return out
 
 
-def citation_base(rows: dict) -> dict:
-    ids = [row["id"] for row in rows.get("change", [])] + list(rows.get("delete", []))
-    stored = Citation.objects.in_bulk(ids)
-    return {
-        str(pk): {name: plain(Citation._meta.get_field(name).value_from_object(c)) for name in CITATION_FIELDS}
-        for pk, c in stored.items()
-    }
+def inline_base(inlines: dict) -> dict:
+    """The stored values of the inline rows an edit changes or removes, by model and id."""
+    from django.apps import apps
+
+    out = {}
+    for label, rows in inlines.items():
+        model = apps.get_model(label)
+        ids = [row["id"] for row in rows.get("change", [])] + list(rows.get("delete", []))
+        names = [n for n in inline_fields(model) if n != rows["fk"]]
+        out[label] = {str(pk): row_values(obj, names) for pk, obj in model._default_manager.in_bulk(ids).items()}
+    return out
+
+
+def inlines_text(inlines: dict) -> str:
+    from django.apps import apps
+
+    parts = []
+    for label, rows in (inlines or {}).items():
+        model = apps.get_model(label)
+        noun = model._meta.verbose_name
+        for values in rows.get("add", []):
+            parts.append(f"add {noun}: " + ", ".join(f"{k} {shown(model, k, v)}" for k, v in values.items() if v))
+        for values in rows.get("change", []):
+            text = ", ".join(f"{k} {shown(model, k, v)}" for k, v in values.items() if k != "id" and v)
+            parts.append(f"change {noun} #{values['id']}: {text}")
+        for pk in rows.get("delete", []):
+            parts.append(f"remove {noun} #{pk}")
+    return "; ".join(parts) or "(none)"
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -272,11 +306,13 @@ def diff(revision: Revision) -> list[dict]:
         return [{"field": "", "label": "record", "base": was, "proposed": "(deleted)", "now": "", "moved": False}]
     for name, value in revision.payload.items():
         label = name.replace("_", " ")
-        if name != "citations" and revision.action != RevisionAction.STATUS:
+        if name == "inlines":
+            label = "rows on the record's page"
+        elif revision.action != RevisionAction.STATUS:
             label = str(model._meta.get_field(name).verbose_name)
         base = revision.base.get(name) if revision.action != RevisionAction.STATUS else None
         now = None
-        if record is not None and revision.action == RevisionAction.CHANGE and name != "citations":
+        if record is not None and revision.action == RevisionAction.CHANGE and name != "inlines":
             now = field_value(record, model._meta.get_field(name))
         if revision.action == RevisionAction.STATUS and name == "status":
             base = revision.base.get("status")
@@ -285,7 +321,7 @@ def diff(revision: Revision) -> list[dict]:
             {
                 "field": name,
                 "label": label,
-                "base": shown(model, name, base) if name in revision.base else "",
+                "base": shown(model, name, base) if name in revision.base and name != "inlines" else "",
                 "proposed": shown(model, name, value),
                 "now": shown(model, name, now) if now is not None else "",
                 "moved": now is not None and name in revision.base and now != revision.base.get(name),
@@ -327,11 +363,13 @@ def conflicts(revision: Revision, record) -> list[str]:
             lines.append(f"version: now {record.version}; this revision's base: {version} (the record changed since)")
         return lines
     for name, base in revision.base.items():
-        if name == "citations":
-            stored = citation_base({"change": [{"id": int(pk)} for pk in base], "delete": []})
-            for pk, values in base.items():
-                if stored.get(pk) != values:
-                    lines.append(f"citation #{pk}: changed or removed since this revision was proposed")
+        if name == "inlines":
+            stored = inline_base(revision.payload.get("inlines", {}))
+            for label, rows in base.items():
+                for pk, values in rows.items():
+                    if stored.get(label, {}).get(pk) != values:
+                        noun = label.split(".")[-1]
+                        lines.append(f"{noun} #{pk}: changed or removed since this revision was proposed")
             continue
         field = model._meta.get_field(name)
         now = field_value(record, field)
@@ -437,7 +475,7 @@ def _apply(revision: Revision, model, record, reason: str):
         record = model()
     m2m = {}
     for name, value in payload.items():
-        if name in ("citations", "status_change"):
+        if name in ("inlines", "status_change"):
             continue
         field = model._meta.get_field(name)
         if isinstance(field, models.ManyToManyField):
@@ -453,8 +491,8 @@ def _apply(revision: Revision, model, record, reason: str):
             record.save()
             for name, ids in m2m.items():
                 getattr(record, name).set(ids)
-    if payload.get("citations"):
-        _apply_citations(record, payload["citations"], author, reason)
+    if payload.get("inlines"):
+        _apply_inlines(record, payload["inlines"], author, reason)
     if payload.get("status_change"):
         change = payload["status_change"]
         source = Source.objects.filter(pk=change["source"]).first()
@@ -472,31 +510,48 @@ def _apply(revision: Revision, model, record, reason: str):
     return record
 
 
-def _apply_citations(record, rows: dict, author, reason: str) -> None:
-    target = type(record)._meta.model_name
-    for pk in rows.get("delete", []):
-        citation = Citation.objects.filter(pk=pk, **{f"{target}_id": record.pk}).first()
-        if citation is not None:
-            citation._history_user = author
-            citation._change_reason = reason
-            citation.delete()
-    for row in [*rows.get("change", []), *rows.get("add", [])]:
-        if "id" in row:
-            citation = Citation.objects.filter(pk=row["id"], **{f"{target}_id": record.pk}).first()
-            if citation is None:
-                gone = f"Citation #{row['id']} was removed since this revision was proposed."
-                raise ValidationError({"citations": [gone]})
-        else:
-            citation = Citation(**{target: record})
-        for name in CITATION_FIELDS:
-            setattr(citation, Citation._meta.get_field(name).attname, decode(Citation, name, row.get(name)))
-        try:
-            citation.full_clean()
-        except ValidationError as exc:
-            raise ValidationError({"citations": exc.messages}) from None
-        citation._history_user = author
-        citation._change_reason = reason
-        citation.save()
+def _apply_inlines(record, inlines: dict, author, reason: str) -> None:
+    """Write a revision's inline rows under `record`: removals, changes, additions, each row
+    validated by its model's rules (a refusal undoes the whole approval)."""
+    from django.apps import apps
+
+    for label, rows in inlines.items():
+        model = apps.get_model(label)
+        fk = rows["fk"]
+        mine = model._default_manager.filter(**{fk: record})
+        for pk in rows.get("delete", []):
+            row = mine.filter(pk=pk).first()
+            if row is not None:
+                row._history_user = author
+                row._change_reason = reason
+                row.delete()
+        for values in [*rows.get("change", []), *rows.get("add", [])]:
+            if "id" in values:
+                row = mine.filter(pk=values["id"]).first()
+                if row is None:
+                    gone = f"{model._meta.verbose_name} #{values['id']} was removed since this revision was proposed."
+                    raise ValidationError({NON_FIELD_ERRORS: [gone]})
+            else:
+                row = model(**{fk: record})
+            m2m = {}
+            for name, value in values.items():
+                if name == "id":
+                    continue
+                field = model._meta.get_field(name)
+                if isinstance(field, models.ManyToManyField):
+                    m2m[name] = decode(model, name, value)
+                else:
+                    setattr(row, field.attname, decode(model, name, value))
+            try:
+                row.full_clean()
+            except ValidationError as exc:
+                noun = model._meta.verbose_name
+                raise ValidationError({NON_FIELD_ERRORS: [f"{noun}: {m}" for m in exc.messages]}) from None
+            row._history_user = author
+            row._change_reason = reason
+            row.save()
+            for name, ids in m2m.items():
+                getattr(row, name).set(ids)
 
 
 def queue_status_change(record, status: str, values: dict) -> Revision:

@@ -75,20 +75,20 @@ def validate_pledge(pledge: Pledge, pledgers=None, *, exclude=None) -> None:
 
 @transaction.atomic
 def save_pledge(
-    pledge: Pledge, *, pledgers=None, user=None, reason: str = "", validate: bool = True, citations=None
+    pledge: Pledge, *, pledgers=None, user=None, reason: str = "", validate: bool = True, inlines=None
 ) -> Pledge | Revision | None:
     """Create `pledge` or write its changes, with its pledgers if given: validated, in one
     transaction, with one audit record. `validate=False` only for a caller that has just run
     `validate_pledge` on the same values (the import plans a whole file first).
 
-    With review required for `user` (`review.required`), nothing is written: the edit (with
-    `citations`, a form's inline rows as `review.citation_rows` gives them) becomes a pending
-    revision, which is returned; None if it changes nothing."""
+    With review required for `user` (`review.required`), nothing is written: the edit becomes a pending
+    revision, which is returned; None if it changes nothing. `inlines`: the form's inline rows
+    (its citations), as `review.inline_rows` gives them, kept in the same revision."""
     if validate:
         validate_pledge(pledge, pledgers)
     if review.required(user):
         m2m = {"pledgers": [state.pk for state in pledgers]} if pledgers is not None else None
-        return review.propose_save(pledge, user=user, m2m=m2m, citations=citations)
+        return review.propose_save(pledge, user=user, m2m=m2m, inlines=inlines)
     with audit.one_record(pledge, user=user, reason=reason):
         pledge.save()
         if pledgers is not None:

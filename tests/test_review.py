@@ -127,7 +127,12 @@ def test_an_approval_the_rules_now_refuse_leaves_nothing_behind(review_on, analy
     revision = review.propose_save(
         pledge,
         user=analyst,
-        citations={"add": [{"source": source.pk, "field": "", "quote": "word " * 30, "attribution": ""}]},
+        inlines={
+            "commitments.citation": {
+                "fk": "pledge",
+                "add": [{"source": source.pk, "field": "", "quote": "word " * 30, "attribution": ""}],
+            }
+        },
     )
     with pytest.raises(ValidationError):
         review.approve(revision, reviewer)  # a quote over 25 words: refused after the rename
