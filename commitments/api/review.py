@@ -14,6 +14,7 @@ from rest_framework.reverse import reverse as api_reverse
 from .. import filtersets, review
 from ..models import ApiToken, Revision
 from .errors import field_messages
+from .etags import ConditionalGetMixin
 
 INCLUDE_PENDING = OpenApiParameter(
     "include",
@@ -135,7 +136,7 @@ def revision_response(request, revision: Revision) -> Response:
 ACCEPTED = {202: RevisionSerializer}
 
 
-class RevisionViewSet(viewsets.ReadOnlyModelViewSet):
+class RevisionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """The review queue: edits waiting for a second person (pending first), and those decided.
     A reviewer who is not the author approves one (it is published at once) or sends it back with
     a comment; its author may withdraw it."""

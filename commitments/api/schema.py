@@ -298,7 +298,7 @@ def link_pledge_operations(result, generator, request, public):
 
 
 class ConditionalGetSchema(AutoSchema):
-    """The schema of a view that answers If-None-Match (views.ConditionalGetMixin): its GET
+    """The schema of a view that answers If-None-Match (etags.ConditionalGetMixin): its GET
     operations take the header and may answer 304."""
 
     def get_operation(self, *args, **kwargs):

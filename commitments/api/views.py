@@ -1,14 +1,10 @@
 """Thin viewsets: loading is PledgeQuerySet's job, filtering the shared FilterSets', rules the
 models'. What is here is HTTP: ETags, If-None-Match and If-Match, status codes, the audit user."""
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import HttpResponseNotModified
 from django.urls import reverse
 from django.utils.text import capfirst
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,9 +22,9 @@ from .. import filtersets, models, services
 from . import architecture, changes, facts, serializers
 from . import review as review_api
 from .errors import field_messages
+from .etags import ConditionalGetMixin, content_etag
 from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
-from .schema import ConditionalGetSchema
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -55,55 +51,6 @@ class PreconditionRequired(exceptions.APIException):
         "you have not seen: GET /api/pledges/{id}/, and send its ETag header back as If-Match."
     )
     default_code = "precondition_required"
-
-
-def content_etag(data) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def none_match(header: str | None, etag: str) -> bool:
-    """If-None-Match holds the current ETag (RFC 9110 §13.1.2: weak comparison, so `W/"x"` matches
-    `"x"`; `*` matches any current representation)."""
-    if not header:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
-class ConditionalGetMixin:
-    """Every JSON answer to a GET carries an ETag, and a client sending it back in If-None-Match
-    gets `304 Not Modified` with no body while the representation is unchanged.
-
-    The ETag is a digest of the representation (records, list pages, the change feed, the root),
-    except where the view set one already: a pledge's, its `version` (what If-Match compares) and
-    a digest of the body (`pledge_etag`). A list page's ETag costs its queries and one hash of what it would
-    send: cheaper than an ETag from `max(updated_at)` and a count, which would need a query per
-    list and would miss what a page shows of other records (a summit's hosts, a pledge's citations,
-    sources without `updated_at`); the 304 saves the transfer, not the queries. The browsable
-    pages (HTML) are left alone: they show the signed-in user too."""
-
-    schema = ConditionalGetSchema()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if (
-            request.method not in ("GET", "HEAD")
-            or response.status_code != status.HTTP_200_OK
-            or not isinstance(response, Response)
-            or response.data is None
-            or getattr(response.accepted_renderer, "format", None) != "json"
-        ):
-            return response
-        if not response.has_header("ETag"):
-            response["ETag"] = content_etag(response.data)
-        if none_match(request.headers.get("If-None-Match"), response["ETag"]):
-            unchanged = HttpResponseNotModified()
-            for header in ("ETag", "Vary", "Cache-Control"):  # RFC 9110 §15.4.5: what a 200 would carry
-                if response.has_header(header):
-                    unchanged[header] = response[header]
-            return unchanged
-        return response
 
 
 class ViewNameMixin:
