@@ -334,10 +334,10 @@ def diff(revision: Revision) -> list[dict]:
 
 
 def check_reviewer(revision: Revision, user) -> None:
-    if not user.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("Approving or sending back a revision needs the Reviewer role.")
     if revision.author_id == user.pk:
         raise PermissionDenied(f"You proposed revision #{revision.pk}: another reviewer must decide on it.")
+    if not user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("Approving or sending back a revision needs the Reviewer role.")
 
 
 def _locked(revision: Revision) -> Revision:

@@ -254,6 +254,11 @@ class TrackerAdmin(SimpleHistoryAdmin):
             return
         super().save_related(request, form, formsets, change)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "_review_pending", False):  # the formsets were not saved: nothing to describe
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_addition(self, request, obj, message):
         if not getattr(request, "_review_pending", False):  # nothing was added yet
             return super().log_addition(request, obj, message)

@@ -51,7 +51,8 @@ class RevisionAdmin(admin.ModelAdmin):
         pending_first = Case(
             When(state=RevisionState.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        return super().get_queryset(request).annotate(pending_first=pending_first)
+        rows = self.model._default_manager.get_queryset().annotate(pending_first=pending_first)
+        return rows.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         return ["pending_first", "-created_at", "-id"]
