@@ -11,8 +11,7 @@ class RevisionFilterSet(TrackerFilterSet):
     action = django_filters.ChoiceFilter(choices=models.RevisionAction.choices, label="Create, change, delete, status")
     author = django_filters.CharFilter(field_name="author__username", label="Proposed by (user name)")
     model = django_filters.CharFilter(field_name="content_type__model", label="Kind of record (pledge, summit, …)")
-    object_id = django_filters.NumberFilter(label="The record's id")
 
     class Meta:
         model = models.Revision
-        fields = ["state", "action", "author", "model", "object_id"]
+        fields = ["state", "action", "author", "model"]
