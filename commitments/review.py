@@ -139,10 +139,10 @@ def shown(model, name, value) -> str:
 
 def propose(obj, action: str, payload: dict, *, user, base: dict | None = None) -> Revision:
     """Store an edit of `obj` as a pending revision by `user` (already validated by the caller)."""
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
     if base is None:
         base = {}
-        if obj.pk is not None and action in (RevisionAction.CHANGE, RevisionAction.DELETE):
-            stored = type(obj)._default_manager.get(pk=obj.pk)
+        if stored is not None and action in (RevisionAction.CHANGE, RevisionAction.DELETE):
             names = [n for n in payload if n != "inlines"] if action == RevisionAction.CHANGE else []
             base = current_values(stored, names)
             if "inlines" in payload:
@@ -153,7 +153,7 @@ def propose(obj, action: str, payload: dict, *, user, base: dict | None = None) 
         action=action,
         payload=plain(payload),
         base=plain(base),
-        summary=str(obj)[:300] if obj.pk is not None or action == RevisionAction.CREATE else "",
+        summary=str(stored if stored is not None else obj)[:300],  # the record's published name
         author=user,
     )
     revision.full_clean()

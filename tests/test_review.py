@@ -26,6 +26,7 @@ def test_a_save_by_a_user_is_queued_not_written(review_on, analyst, reviewer):
     revision = services.save_pledge(pledge, user=analyst)
     assert isinstance(revision, Revision) and revision.state == RevisionState.PENDING
     assert revision.payload == {"title": "New title"} and revision.base == {"title": "Old title"}
+    assert revision.summary == "Old title"  # the record as published, in the queue
     assert Pledge.objects.get(pk=pledge.pk).title == "Old title"
     history_before = Pledge.history.filter(id=pledge.pk).count()
 
