@@ -268,3 +268,26 @@ def test_review_off_publishes_an_admin_edit_at_once(public, analyst_client):
     analyst_client.post(url, form_data(analyst_client.get(url), "pledge_form", title="At once"))
     assert not Revision.objects.exists()
     assert anonymous_sees(pledge, "At once")["api"] is True
+
+
+def test_an_instrument_status_change_waits_too(review_on, analyst, reviewer):
+    from commitments import review
+    from commitments.choices import InstrumentStatus
+
+    instrument = make.instrument("force")
+    result = make.move(instrument, InstrumentStatus.AGREED, datetime.date(2025, 3, 11), user=analyst)
+    assert isinstance(result, Revision) and not instrument.status_changes.exists()
+    review.approve(result, reviewer)
+    instrument.refresh_from_db()
+    assert instrument.status == InstrumentStatus.AGREED and instrument.status_changes.count() == 1
+
+
+def test_history_revert_is_refused_while_review_is_on(review_on, analyst_client):
+    pledge = make.french_pledge()
+    url = f"{ADMIN}{pledge.pk}/change/"
+    analyst_client.post(url, form_data(analyst_client.get(url), "pledge_form", title="Draft"))
+    record = Pledge.history.filter(id=pledge.pk).earliest("history_id")
+    revert = f"{ADMIN}{pledge.pk}/history/{record.history_id}/"
+    response = analyst_client.post(revert, form_data(analyst_client.get(revert), "pledge_form"))
+    assert "not reverted from History" in first_message(response)
+    assert Pledge.objects.get(pk=pledge.pk).version == pledge.version

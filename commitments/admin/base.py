@@ -389,6 +389,16 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(request.path)
             if not self.has_change_permission(request, obj):
                 raise PermissionDenied
+            if self.reviewing(request):
+                # A revert publishes an old version whole; with review on, an edit goes through the
+                # change form, where it becomes a revision a reviewer sees field by field.
+                self.message_user(
+                    request,
+                    "With review on, a record is not reverted from History: make the edit on its page, and it "
+                    "will be saved for review.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
         return super().history_form_view(request, object_id, version_id, extra_context)
