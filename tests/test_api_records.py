@@ -79,6 +79,8 @@ NOT_SERVED = {
     "commitments.apitoken": "credentials: a token's hash and owner are for the admin, never for API clients",
     "commitments.pledgesummary": "derived, not a fact: the pledges' totals kept by triggers, served as the "
     "figures of the summary report and the overview (tests/test_summary.py recounts them)",
+    "commitments.revision": "edits waiting for review are not published: analysts and reviewers read them at "
+    "/api/revisions/ (tests/test_review_api.py)",
 }
 
 

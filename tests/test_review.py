@@ -182,3 +182,29 @@ def test_no_user_publishes_at_once(review_on):
     pledge.title = "Seeded"
     services.save_pledge(pledge)
     assert Pledge.objects.get(pk=pledge.pk).title == "Seeded"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reviewer": "author", "state": "approved", "reviewed_at": "now"}, "someone other than its author"),
+        ({"state": "approved"}, "A decided revision has its reviewer and time"),
+        ({"reviewed_at": "now"}, "A decided revision has its reviewer and time"),
+        ({"object_id": None, "action": "change"}, "An edit of an existing record names it"),
+        ({"state": "returned", "reviewer": "other", "reviewed_at": "now"}, "Say why the revision is sent back."),
+    ],
+)
+def test_a_revision_breaking_a_rule_is_refused_with_its_message(analyst, reviewer, fields, message):
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    people = {"author": analyst, "other": reviewer, "now": timezone.now()}
+    values = {
+        "content_type": ContentType.objects.get_for_model(Pledge),
+        "object_id": builders.pledge().pk,
+        "action": "change",
+        "author": analyst,
+        **{name: people.get(value, value) if isinstance(value, str) else value for name, value in fields.items()},
+    }
+    with pytest.raises(ValidationError, match=message):
+        Revision(**values).full_clean()
