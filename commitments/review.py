@@ -277,8 +277,10 @@ def inlines_text(inlines: dict) -> str:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def pending_of(obj):
-    return Revision.objects.of(obj).pending().select_related("author")
+def pending_for(model, pk):
+    """The pending revisions of the record `pk` of `model`, oldest first, with their authors."""
+    kind = ContentType.objects.get_for_model(model)  # cached after the first call
+    return Revision.objects.pending().filter(content_type=kind, object_id=pk).select_related("author").order_by("id")
 
 
 def also_pending(revision: Revision) -> list[int]:

@@ -221,9 +221,9 @@ class TrackerAdmin(SimpleHistoryAdmin):
         return review.required(request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id:
-            record = self.model._default_manager.filter(pk=unquote(object_id)).first()
-            for revision in review.pending_of(record):
+        key = unquote(object_id) if object_id else ""
+        if request.method == "GET" and key.isascii() and key.isdigit() and len(key) < 19:
+            for revision in review.pending_for(self.model, int(key)):
                 url = reverse("admin:commitments_revision_change", args=[revision.pk])
                 self.message_user(
                     request,

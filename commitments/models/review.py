@@ -34,12 +34,6 @@ class RevisionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(state=RevisionState.PENDING)
 
-    def of(self, obj):
-        """The revisions of one record (none for a record not yet saved)."""
-        if obj is None or obj.pk is None:
-            return self.none()
-        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
-
 
 class Revision(models.Model):
     """An edit of one record, proposed by its author and waiting for (or past) a reviewer's decision."""
