@@ -343,7 +343,9 @@ def check_reviewer(revision: Revision, user) -> None:
 
 
 def _locked(revision: Revision) -> Revision:
-    locked = Revision.objects.select_for_update().select_related("author", "content_type").get(pk=revision.pk)
+    locked = (
+        Revision.objects.select_for_update(of=("self",)).select_related("author", "content_type").get(pk=revision.pk)
+    )
     if locked.state != RevisionState.PENDING:
         raise ValidationError({NON_FIELD_ERRORS: [f"Revision #{locked.pk} is {locked.get_state_display().lower()}."]})
     return locked
