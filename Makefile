@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # make run is a local, single-user development server: DEBUG on, anonymous reads on.
-RUN_ENV := DEBUG=true PUBLIC_READ=true
+# REVIEW_REQUIRED off: `make run` is a single-user local server, with no second person to approve an edit.
+RUN_ENV := DEBUG=true PUBLIC_READ=true REVIEW_REQUIRED=false
 # Tests run with DEBUG off, as production does (so the database is named: SQLite unless DATABASE_URL
 # says otherwise; pytest makes its own test database either way); plain HTTP so the test client is
 # not redirected. The key is long enough for production's check and used nowhere else.

@@ -9,6 +9,11 @@ Every function here
 - leaves exactly one audit record per pledge written (`audit.one_record`), naming the user and
   the reason.
 
+With review on (`REVIEW_REQUIRED`), an edit made by a user is validated in full here and then
+stored as a pending `Revision` instead of written (`commitments.review`): `save_pledge` and
+`delete_pledge` return the revision, and the caller tells its user so. A reviewer's approval
+publishes it through these same functions.
+
 The status is not written here: `Pledge.change_status` is its only writer (one more audit record,
 since a status change is a write of its own). `Pledge.planned_status_change` is the same check
 without the write, for planners such as the import.
@@ -18,11 +23,11 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 
-from . import audit
-from .models import Citation, Pledge, State, StatusChange
+from . import audit, review
+from .models import Citation, Pledge, Revision, State, StatusChange
 from .models.pledges import NO_PLEDGER
 
 # How a status-change request names what `Pledge.change_status` reports under StatusChange's field
@@ -69,12 +74,21 @@ def validate_pledge(pledge: Pledge, pledgers=None, *, exclude=None) -> None:
 
 
 @transaction.atomic
-def save_pledge(pledge: Pledge, *, pledgers=None, user=None, reason: str = "", validate: bool = True) -> Pledge:
+def save_pledge(
+    pledge: Pledge, *, pledgers=None, user=None, reason: str = "", validate: bool = True, inlines=None
+) -> Pledge | Revision | None:
     """Create `pledge` or write its changes, with its pledgers if given: validated, in one
     transaction, with one audit record. `validate=False` only for a caller that has just run
-    `validate_pledge` on the same values (the import plans a whole file first)."""
+    `validate_pledge` on the same values (the import plans a whole file first).
+
+    With review required for `user` (`review.required`), nothing is written: the edit becomes a pending
+    revision, which is returned; None if it changes nothing. `inlines`: the form's inline rows
+    (its citations), as `review.inline_rows` gives them, kept in the same revision."""
     if validate:
         validate_pledge(pledge, pledgers)
+    if review.required(user):
+        m2m = {"pledgers": [state.pk for state in pledgers]} if pledgers is not None else None
+        return review.propose_save(pledge, user=user, m2m=m2m, inlines=inlines)
     with audit.one_record(pledge, user=user, reason=reason):
         pledge.save()
         if pledgers is not None:
@@ -83,9 +97,15 @@ def save_pledge(pledge: Pledge, *, pledgers=None, user=None, reason: str = "", v
 
 
 @transaction.atomic
-def delete_pledge(pledge: Pledge, *, user=None) -> None:
+def delete_pledge(pledge: Pledge, *, user=None) -> Revision | None:
     """Delete a pledge with its status history and citations (one audit record each, by the delete
-    signal). A pledge that others are shares of is protected: ProtectedError, nothing deleted."""
+    signal). A pledge that others are shares of is protected: ProtectedError, nothing deleted.
+    With review required for `user`, the deletion becomes a pending revision (returned)."""
+    if review.required(user):
+        shares = list(pledge.shares.all())
+        if shares:  # refused now, as the deletion itself would be: not queued to fail at approval
+            raise ProtectedError("Other pledges are shares of this pledge.", set(shares))
+        return review.propose_delete(pledge, user=user)
     pledge._history_user = user
     pledge.delete()
 

@@ -28,6 +28,27 @@ def seeded(db):
 # Records and accounts from tests/builders.py (imported in the fixtures: Django is set up by then).
 
 
+@pytest.fixture(autouse=True)
+def review_off(settings):
+    """REVIEW_REQUIRED off unless a test turns it on (the `review_on` fixture): the suite's tests of
+    direct publication predate review; tests/test_review*.py switch it on."""
+    settings.REVIEW_REQUIRED = False
+
+
+@pytest.fixture
+def review_on(settings):
+    """REVIEW_REQUIRED on: a user's edit waits for a reviewer (docs/review.md)."""
+    settings.REVIEW_REQUIRED = True
+
+
+@pytest.fixture
+def reviewer(db):
+    """A staff account in the Reviewer role, named "rita"."""
+    from .builders import user
+
+    return user("rita", "Reviewer")
+
+
 @pytest.fixture
 def public(settings):
     """PUBLIC_READ on: anyone may read the pages, the API and the exports."""

@@ -1,5 +1,5 @@
-"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments): what an Analyst, a
-Viewer and a superuser may do, per model."""
+"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments, 0010_review): what an
+Analyst, a Viewer, a Reviewer and a superuser may do, per model, and in the review queue."""
 
 import datetime
 
@@ -36,8 +36,10 @@ EDITED_BY_ANALYSTS = set(MODELS) - {"state"} - HISTORIES
 
 ANALYST_PERMISSIONS = {
     f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
-} | {"view_state"}
+} | {"view_state", "view_revision"}
 VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS}
+# The Reviewer reads the register as a Viewer does, sees the queue and decides on others' revisions.
+REVIEWER_PERMISSIONS = VIEWER_PERMISSIONS | {"view_revision", "review_revision"}
 
 
 def test_the_migration_grants_exactly_these_permissions(db):
@@ -46,6 +48,7 @@ def test_the_migration_grants_exactly_these_permissions(db):
 
     assert codenames("Analyst") == ANALYST_PERMISSIONS
     assert codenames("Viewer") == VIEWER_PERMISSIONS
+    assert codenames("Reviewer") == REVIEWER_PERMISSIONS
     assert not any(code.startswith("delete_") for code in codenames("Analyst"))
 
 
@@ -105,7 +108,7 @@ def expected(role, model) -> dict:
 
 
 @pytest.mark.parametrize("model", MODELS)
-@pytest.mark.parametrize("role", ["Analyst", "Viewer", "superuser"])
+@pytest.mark.parametrize("role", ["Analyst", "Viewer", "Reviewer", "superuser"])
 def test_role_can_and_cannot(one_of_each, role, model):
     client = Client()
     client.force_login(make.user("someone", None if role == "superuser" else role, superuser=role == "superuser"))
@@ -129,7 +132,29 @@ def test_role_can_and_cannot(one_of_each, role, model):
         assert type(obj).objects.filter(pk=obj.pk).exists()
 
 
-@pytest.mark.parametrize("role", ["Analyst", "Viewer"])
+@pytest.mark.parametrize(
+    ("role", "sees_queue", "may_decide"),
+    [("Analyst", True, False), ("Viewer", False, False), ("Reviewer", True, True), ("superuser", True, True)],
+)
+def test_the_review_queue_by_role(db, settings, role, sees_queue, may_decide):
+    """Who sees the Revisions queue and who may approve another user's revision there."""
+    from commitments import services
+
+    settings.REVIEW_REQUIRED = True
+    pledge = make.pledge(title="Before")
+    pledge.title = "After"
+    revision = services.save_pledge(pledge, user=make.user("author", "Analyst"))
+    client = Client()
+    client.force_login(make.user("someone", None if role == "superuser" else role, superuser=role == "superuser"))
+    page = client.get(f"/admin/commitments/revision/{revision.pk}/change/")
+    assert (client.get("/admin/commitments/revision/").status_code == 200) is sees_queue
+    assert (page.status_code == 200) is sees_queue
+    assert ('value="Approve"' in page.content.decode()) is may_decide
+    client.post(f"/admin/commitments/revision/{revision.pk}/approve/", {})
+    assert (models.Pledge.objects.get(pk=pledge.pk).title == "After") is may_decide
+
+
+@pytest.mark.parametrize("role", ["Analyst", "Viewer", "Reviewer"])
 def test_only_superusers_manage_accounts(db, role):
     client = Client()
     client.force_login(make.user("someone", role))

@@ -48,6 +48,7 @@ def test_root_lists_every_endpoint(client):
         "status-changes",
         "instrument-status-changes",
         "changes",
+        "revisions",
         "data-package",
         "data-package-xlsx",
         "summary-report",

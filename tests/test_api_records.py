@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from simple_history.models import HistoricalChanges
 
-from commitments import filtersets, models
+from commitments import filtersets, models, services
 from commitments.api import urls as api_urls
 from commitments.choices import (
     AttendanceStatus,
@@ -79,6 +79,8 @@ NOT_SERVED = {
     "commitments.apitoken": "credentials: a token's hash and owner are for the admin, never for API clients",
     "commitments.pledgesummary": "derived, not a fact: the pledges' totals kept by triggers, served as the "
     "figures of the summary report and the overview (tests/test_summary.py recounts them)",
+    "commitments.revision": "edits waiting for review are not published: analysts and reviewers read them at "
+    "/api/revisions/ (tests/test_review_api.py)",
 }
 
 
@@ -510,7 +512,14 @@ def detail_addresses(client) -> dict[str, str]:
     return addresses
 
 
-def test_if_none_match_is_304_on_every_detail_and_list(seeded, client):
+def test_if_none_match_is_304_on_every_detail_and_list(seeded, client, settings):
+    # The review queue is read by analysts: the client is one, and there is a revision to read.
+    settings.REVIEW_REQUIRED = True
+    first_pledge = models.Pledge.objects.first()
+    first_pledge.title = "Renamed for review"
+    services.save_pledge(first_pledge, user=make.user("author", "Analyst"))
+    settings.REVIEW_REQUIRED = False
+    client.force_login(make.user("reader", "Analyst"))
     addresses = detail_addresses(client)
     pledge, instrument = models.Pledge.objects.first(), models.Instrument.objects.first()
     lists = [f"/api/{prefix}/" for prefix in addresses] + [

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from commitments import models
+from commitments import models, services
 
 from . import builders as make
 
@@ -133,12 +133,25 @@ def walk(seeded, settings):
     writer = make.user("schema-writer", superuser=True)
     _, write_key = models.ApiToken.issue(writer, name="write", can_write=True)
     _, read_key = models.ApiToken.issue(writer, name="read", can_write=False)
+    # The reader is an analyst: the review queue and `?include=pending` are theirs to read (an
+    # anonymous reader's 401/403 there is tested in tests/test_review_api.py). One pending revision
+    # by another analyst, for the queue's detail and its decisions.
+    analyst = make.user("schema-reader", "Analyst")
+    author = make.user("schema-author", "Analyst")
+    settings.REVIEW_REQUIRED = True
+    pledge = models.Pledge.objects.order_by("pk").first()
+    pledge.title = "Renamed for review by the schema walk"
+    services.save_pledge(pledge, user=author)
+    settings.REVIEW_REQUIRED = False
+    reader, failing = Client(), Client(raise_request_exception=False)
+    reader.force_login(analyst)
+    failing.force_login(analyst)
     clients = {
-        "reader": Client(),
+        "reader": reader,
         "anonymous": Client(),
         "writer": Client(HTTP_AUTHORIZATION=f"Token {write_key}"),
         "read-only": Client(HTTP_AUTHORIZATION=f"Token {read_key}"),
-        "failing": Client(raise_request_exception=False),
+        "failing": failing,
     }
     spec = clients["reader"].get("/api/schema/?format=json").json()
     return Walk(spec, clients)
@@ -194,7 +207,11 @@ def walk_writes(walk, pattern, method, operation, path):
     body = {}
     walk.call(method, pattern, path, who="anonymous", data=body, expect={401})
     walk.call(method, pattern, path, who="read-only", data=body, expect={403})
-    if any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])):
+    if pattern.startswith("/api/revisions/"):
+        # A decision with an empty body: approve publishes (200), then the others find it decided
+        # (400); withdrawing another's revision is refused (403).
+        walk.call(method, pattern, path, who="writer", data=body, expect={200, 400, 403})
+    elif any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])):
         walk.call(method, pattern, path, who="writer", data=body, expect={428})
         walk.call(method, pattern, path, who="writer", data=body, headers={"If-Match": '"stale"'}, expect={412})
     else:
@@ -206,7 +223,8 @@ def walk_throttled(walk, settings, lists):
     reads = {
         pattern: detail_path(walk, pattern, lists) if "{" in pattern else pattern
         for pattern, operations in walk.spec["paths"].items()
-        if "get" in operations
+        # The review queue is never read anonymously (401 before any rate is counted).
+        if "get" in operations and not pattern.startswith("/api/revisions/")
     }
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "token": None}}
     for pattern, path in reads.items():

@@ -72,10 +72,19 @@ def without_parameter_examples(loaded):
     phase replays sequences on a database its earlier sequences changed (pledges created and
     deleted); an example naming existing records (`state=FR`) then lists other pledges on a replay,
     the links offered from that list differ, and hypothesis stops the run as flaky. The single-request
-    phase above still tries every example."""
+    phase above still tries every example.
+
+    Review is off here (REVIEW_REQUIRED, the suite's default): no write answers 202, and the review
+    queue (/api/revisions/) stays empty. Their links (a 202's revision into approve, return,
+    withdraw) and `include=pending` (which adds only empty lists here) are left out of the
+    sequences, whose replays they made flaky; the single-request phase above tries them, and
+    tests/test_review_api.py runs the review workflow."""
     raw = copy.deepcopy(loaded.raw_schema)
+    raw["paths"] = {path: item for path, item in raw["paths"].items() if not path.startswith("/api/revisions/")}
     for operations in raw["paths"].values():
         for operation in operations.values():
+            operation.get("responses", {}).pop("202", None)
+            operation["parameters"] = [p for p in operation.get("parameters", []) if p["name"] != "include"]
             for parameter in operation.get("parameters", []):
                 parameter.pop("example", None)
                 parameter.pop("examples", None)

@@ -38,6 +38,7 @@ ENV_VARS = (
     "LOGIN_FAILURE_LIMIT",
     "DATABASE_CONNECT_TIMEOUT",
     "LOGIN_LOCKOUT_MINUTES",
+    "REVIEW_REQUIRED",
 )
 
 
@@ -103,6 +104,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Anonymous visitors may read the public pages and the API while this is on.
 PUBLIC_READ = env_bool("PUBLIC_READ", False)
+
+# Review before publication (docs/review.md): a user's edit of the register waits as a pending
+# revision until another user with the Reviewer role approves it. Off, saves publish at once (a
+# small team, or `make run`'s single-user local server). Seed and management commands, which act
+# with no user, always publish directly.
+REVIEW_REQUIRED = env_bool("REVIEW_REQUIRED", True)
 
 # The seed reports the fixtures were built from (not part of the repository): where they are,
 # `check_data` checks every quote taken from one against its text.

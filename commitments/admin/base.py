@@ -11,6 +11,7 @@ snapshot, so a status change made in the meantime is caught too."""
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, models, transaction
@@ -19,13 +20,14 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_manager_for_model
 
-from .. import audit
+from .. import audit, review
 from ..csp import style_attributes
 
 SNAPSHOT_FIELD = "loaded_state"
@@ -211,9 +213,121 @@ class TrackerAdmin(SimpleHistoryAdmin):
             fieldsets[0] = (first_name, {**first, "fields": [*first["fields"], SNAPSHOT_FIELD]})
         return fieldsets
 
+    # -- review before publication (docs/review.md) --------------------------------------------
+    # With review required for the user, a valid form (fields, many-to-many, inline rows) becomes
+    # a pending revision in `save_related` instead of being written; the answer says so.
+
+    def reviewing(self, request) -> bool:
+        return review.required(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        key = unquote(object_id) if object_id else ""
+        if request.method == "GET" and key.isascii() and key.isdigit() and len(key) < 19:
+            for revision in review.pending_for(self.model, int(key)):
+                url = reverse("admin:commitments_revision_change", args=[revision.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        'Pending revision <a href="{}">#{}</a> by {} ({}): not published until a reviewer approves it.',
+                        url,
+                        revision.pk,
+                        revision.author,
+                        revision.get_action_display().lower(),
+                    ),
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def propose_from_form(self, request, form, formsets):
+        """The form's record, many-to-many fields and inline rows as one pending revision."""
+        obj = form.instance
+        m2m = {
+            f.name: [row.pk for row in form.cleaned_data[f.name]]
+            for f in obj._meta.many_to_many
+            if f.name in form.cleaned_data
+        }
+        return review.propose_save(obj, user=request.user, m2m=m2m, inlines=review.inline_rows(formsets))
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_review_pending", False):
+            request._revision = self.propose_from_form(request, form, formsets)
+            return
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "_review_pending", False):  # the formsets were not saved: nothing to describe
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "_review_pending", False):  # nothing was added yet
+            return super().log_addition(request, obj, message)
+        return None
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_review_pending", False):
+            return super().log_change(request, obj, message)
+        return None
+
+    def reviewed_response(self, request, obj):
+        revision = getattr(request, "_revision", None)
+        opts = self.model._meta
+        if revision is None:
+            self.message_user(request, "Nothing changed: there is nothing to review.", messages.INFO)
+        else:
+            self.message_user(
+                request,
+                f"Saved for review as revision #{revision.pk}: it is published when a reviewer approves it.",
+                messages.SUCCESS,
+            )
+        if obj.pk is not None:
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "_review_pending", False):
+            return self.reviewed_response(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_review_pending", False):
+            return self.reviewed_response(request, obj)
+        return super().response_change(request, obj)
+
+    def delete_model(self, request, obj):
+        if self.reviewing(request):
+            request._revision = review.propose_delete(obj, user=request.user)
+            return
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if self.reviewing(request):
+            for obj in queryset:
+                self.delete_model(request, obj)
+            return
+        super().delete_queryset(request, queryset)
+
+    def response_delete(self, request, obj_display, obj_id):
+        revision = getattr(request, "_revision", None)
+        if revision is None:
+            return super().response_delete(request, obj_display, obj_id)
+        self.message_user(
+            request,
+            f"Deletion of “{obj_display}” saved for review as revision #{revision.pk}: "
+            "the record stays until a reviewer approves it.",
+            messages.SUCCESS,
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
     def save_model(self, request, obj, form, change):
         """One audit record per save: the row and its many-to-many members are saved without
-        the signal's records, then recorded once."""
+        the signal's records, then recorded once. With review required: nothing is written here;
+        `save_related` makes the revision."""
+        if self.reviewing(request):
+            request._review_pending = True
+            form.save_m2m = lambda: None
+            return
         obj._history_user = request.user
         obj.skip_history_when_saving = True
         try:
@@ -275,6 +389,16 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(request.path)
             if not self.has_change_permission(request, obj):
                 raise PermissionDenied
+            if self.reviewing(request):
+                # A revert publishes an old version whole; with review on, an edit goes through the
+                # change form, where it becomes a revision a reviewer sees field by field.
+                self.message_user(
+                    request,
+                    "With review on, a record is not reverted from History: make the edit on its page, and it "
+                    "will be saved for review.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
             with transaction.atomic():
                 return super().history_form_view(request, object_id, version_id, extra_context)
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .. import audit, services
+from .. import audit, review, services
 from ..choices import Condition
 from ..models import Citation, ForceRequirement, Pledge, StatusChange
 from ..models.pledges import NO_PLEDGER
@@ -174,13 +174,24 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
 
     def save_model(self, request, obj, form, change):
         """The pledge and its pledgers through `services.save_pledge` (validated as by the API and
-        the import; one audit record); the inlines (citations) are saved afterwards, as usual."""
+        the import; one audit record); the inlines (citations) are saved afterwards, as usual.
+        With review required, `save_related` hands the pledge, its pledgers and its citation rows
+        to `save_pledge` together, which keeps them as one pending revision."""
+        form.save_m2m = lambda: None  # the pledgers are saved; saving them again would audit twice
+        if self.reviewing(request):
+            request._review_pending = True
+            return
         pledgers = form.cleaned_data.get("pledgers") if "pledgers" in form.cleaned_data else None
         services.save_pledge(obj, pledgers=pledgers, user=request.user)
-        form.save_m2m = lambda: None  # the pledgers are saved; saving them again would audit twice
+
+    def propose_from_form(self, request, form, formsets):
+        pledgers = form.cleaned_data.get("pledgers") if "pledgers" in form.cleaned_data else None
+        return services.save_pledge(
+            form.instance, pledgers=pledgers, user=request.user, inlines=review.inline_rows(formsets)
+        )
 
     def delete_model(self, request, obj):
-        services.delete_pledge(obj, user=request.user)
+        request._revision = services.delete_pledge(obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():

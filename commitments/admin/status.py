@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from ..models import Revision
 from .base import ReadOnlyInline, TrackerAdmin
 from .forms import StatusChangeForm
 
@@ -82,7 +83,16 @@ class StatusChangeAdminMixin:
                     status = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
                     count = len(records)
                     noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
-                    self.message_user(request, f"Status changed to “{status}” for {count} {noun}.", messages.SUCCESS)
+                    queued = getattr(request, "_revisions", [])
+                    if queued:  # review on: the history waits for a reviewer
+                        numbers = ", ".join(f"#{revision.pk}" for revision in queued)
+                        message = (
+                            f"Status change to “{status}” for {count} {noun} saved for review as revision "
+                            f"{numbers}: it is published when a reviewer approves it."
+                        )
+                    else:
+                        message = f"Status changed to “{status}” for {count} {noun}."
+                    self.message_user(request, message, messages.SUCCESS)
                     if single:
                         return HttpResponseRedirect(
                             reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
@@ -111,6 +121,7 @@ class StatusChangeAdminMixin:
     def apply_status_change(self, request, records, form) -> list:
         """[(record, ValidationError)] for the records that refuse; [] when every one changed."""
         rejections = []
+        request._revisions = []
         kwargs = form.change_kwargs(request.user)
         labels = dict(self.model._meta.get_field("status").choices)
         try:
@@ -133,10 +144,14 @@ class StatusChangeAdminMixin:
                         rejections.append((record, ValidationError({"status": message})))
                         continue
                     try:
-                        record.change_status(form.cleaned_data["status"], **kwargs)
+                        result = record.change_status(form.cleaned_data["status"], **kwargs)
                     except ValidationError as exc:
                         rejections.append((record, exc))
+                        continue
+                    if isinstance(result, Revision):
+                        request._revisions.append(result)
                 if rejections:
+                    request._revisions = []
                     raise _RollBack
         except _RollBack:
             # change_status updated the instances; their rows were rolled back.

@@ -204,6 +204,8 @@ PARAMETER_EXAMPLES = {
     "source": "seed-000-cow-and-us-endorse-guarantees",
     "force_requirement": "multinational-force-size-2026",
     "field": "condition",
+    "author": "ana",
+    "model": "pledge",
 }
 # "Date between (date_after/_before)", the label of a range filter, read for each of its halves.
 RANGE_LABEL = re.compile(r"\s*\((\w+)_after/_before\)")
@@ -296,7 +298,7 @@ def link_pledge_operations(result, generator, request, public):
 
 
 class ConditionalGetSchema(AutoSchema):
-    """The schema of a view that answers If-None-Match (views.ConditionalGetMixin): its GET
+    """The schema of a view that answers If-None-Match (etags.ConditionalGetMixin): its GET
     operations take the header and may answer 304."""
 
     def get_operation(self, *args, **kwargs):

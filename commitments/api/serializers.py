@@ -548,9 +548,11 @@ class PledgeSerializer(FinishedRows, StrictModelSerializer):
         for name, value in attrs.items():
             setattr(instance, name, value)
         # Validated in validate(); the audit trail records who wrote, token clients as browser sessions.
-        return services.save_pledge(
+        # With review on the result is a pending revision (None: the edit changes nothing).
+        result = services.save_pledge(
             instance, pledgers=pledgers, user=self.context["request"].user, reason="API", validate=False
         )
+        return instance if result is None else result
 
     def create(self, validated_data):
         return self._save(models.Pledge(), validated_data)
@@ -642,7 +644,23 @@ class ChangeSerializer(serializers.Serializer):
     url = serializers.URLField(allow_null=True, help_text="The record's current URL; null once deleted.")
 
 
+class PendingChangeSerializer(serializers.Serializer):
+    """An edit waiting for review, in the change feed with `?include=pending`."""
+
+    revision = serializers.URLField(help_text="The revision's address (/api/revisions/{id}/).")
+    resource = serializers.CharField(help_text="Kind of record.")
+    id = serializers.IntegerField(allow_null=True, help_text="The record's id; null for a proposed new record.")
+    action = serializers.ChoiceField(choices=["create", "change", "delete", "status"])
+    author = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When the edit was proposed.")
+
+
 class ChangePageSerializer(serializers.Serializer):
     next = serializers.URLField(help_text="Where to continue: store it and GET it on the next pull.")
     has_more = serializers.BooleanField(help_text="True when `next` already holds more changes.")
-    results = ChangeSerializer(many=True)
+    results = ChangeSerializer(many=True, help_text="Published changes only.")
+    pending = PendingChangeSerializer(
+        many=True,
+        required=False,
+        help_text="With `?include=pending` only: every edit now waiting for review (not published, not in results).",
+    )

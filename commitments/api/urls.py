@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from .. import exports as exports_package
-from . import exports, package, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+from . import exports, package, review, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
 
 app_name = "api"
 
@@ -24,6 +24,7 @@ router.register("statements", views.StatementViewSet, basename="statement")
 router.register("force-requirements", views.ForceRequirementViewSet, basename="force-requirement")
 router.register("citations", views.CitationViewSet, basename="citation")
 router.register("status-changes", views.StatusChangeViewSet, basename="status-change")
+router.register("revisions", review.RevisionViewSet, basename="revision")
 router.register("instrument-status-changes", views.InstrumentStatusChangeViewSet, basename="instrument-status-change")
 
 # File exports and summary reports: before the router, so no detail route shadows them. Every

@@ -1,14 +1,10 @@
 """Thin viewsets: loading is PledgeQuerySet's job, filtering the shared FilterSets', rules the
 models'. What is here is HTTP: ETags, If-None-Match and If-Match, status codes, the audit user."""
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import HttpResponseNotModified
 from django.urls import reverse
 from django.utils.text import capfirst
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,10 +20,11 @@ from rest_framework.views import APIView
 
 from .. import filtersets, models, services
 from . import architecture, changes, facts, serializers
+from . import review as review_api
 from .errors import field_messages
+from .etags import ConditionalGetMixin, content_etag
 from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
-from .schema import ConditionalGetSchema
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -54,55 +51,6 @@ class PreconditionRequired(exceptions.APIException):
         "you have not seen: GET /api/pledges/{id}/, and send its ETag header back as If-Match."
     )
     default_code = "precondition_required"
-
-
-def content_etag(data) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def none_match(header: str | None, etag: str) -> bool:
-    """If-None-Match holds the current ETag (RFC 9110 §13.1.2: weak comparison, so `W/"x"` matches
-    `"x"`; `*` matches any current representation)."""
-    if not header:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
-class ConditionalGetMixin:
-    """Every JSON answer to a GET carries an ETag, and a client sending it back in If-None-Match
-    gets `304 Not Modified` with no body while the representation is unchanged.
-
-    The ETag is a digest of the representation (records, list pages, the change feed, the root),
-    except where the view set one already: a pledge's, its `version` (what If-Match compares) and
-    a digest of the body (`pledge_etag`). A list page's ETag costs its queries and one hash of what it would
-    send: cheaper than an ETag from `max(updated_at)` and a count, which would need a query per
-    list and would miss what a page shows of other records (a summit's hosts, a pledge's citations,
-    sources without `updated_at`); the 304 saves the transfer, not the queries. The browsable
-    pages (HTML) are left alone: they show the signed-in user too."""
-
-    schema = ConditionalGetSchema()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if (
-            request.method not in ("GET", "HEAD")
-            or response.status_code != status.HTTP_200_OK
-            or not isinstance(response, Response)
-            or response.data is None
-            or getattr(response.accepted_renderer, "format", None) != "json"
-        ):
-            return response
-        if not response.has_header("ETag"):
-            response["ETag"] = content_etag(response.data)
-        if none_match(request.headers.get("If-None-Match"), response["ETag"]):
-            unchanged = HttpResponseNotModified()
-            for header in ("ETag", "Vary", "Cache-Control"):  # RFC 9110 §15.4.5: what a 200 would carry
-                if response.has_header(header):
-                    unchanged[header] = response[header]
-            return unchanged
-        return response
 
 
 class ViewNameMixin:
@@ -465,13 +413,32 @@ STATUS_EXAMPLE = OpenApiExample(
 )
 
 
+# With review on (REVIEW_REQUIRED), a write by a user is kept as a pending revision: 202 Accepted
+# with the revision (docs/review.md), the pledge unchanged until a reviewer approves it.
+REVIEWED = "With review on, the edit is validated and kept for review: 202 with the pending revision."
+
+
 @extend_schema_view(
-    create=extend_schema(examples=[PLEDGE_EXAMPLE]),
-    update=extend_schema(parameters=[IF_MATCH], examples=[PLEDGE_EXAMPLE]),
-    partial_update=extend_schema(parameters=[IF_MATCH], examples=[PATCH_EXAMPLE]),
-    destroy=extend_schema(parameters=[IF_MATCH]),
+    create=extend_schema(
+        examples=[PLEDGE_EXAMPLE],
+        description=REVIEWED,
+        responses={201: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    update=extend_schema(
+        parameters=[IF_MATCH],
+        examples=[PLEDGE_EXAMPLE],
+        description=REVIEWED,
+        responses={200: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH],
+        examples=[PATCH_EXAMPLE],
+        description=REVIEWED,
+        responses={200: serializers.PledgeDetailSerializer, **review_api.ACCEPTED},
+    ),
+    destroy=extend_schema(parameters=[IF_MATCH], description=REVIEWED, responses={204: None, **review_api.ACCEPTED}),
 )
-@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF]))
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, review_api.INCLUDE_PENDING]))
 class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ModelViewSet):
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
@@ -521,19 +488,28 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
     @extend_schema(
         description="The pledges, filtered, a page at a time. The same filters give every matching pledge as a "
         "CSV file at `/api/pledges/export.csv`, or a workbook at `/api/pledges/export.xlsx`.",
-        parameters=[OpenApiParameter("format", exclude=True)],
+        parameters=[OpenApiParameter("format", exclude=True), review_api.INCLUDE_PENDING],
         responses={(200, "application/json"): serializers.PledgeSerializer(many=True)},
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == CSVRenderer.format:
             return pledge_csv_response(request, self.filter_queryset(self.get_queryset()))
-        return super().list(request, *args, **kwargs)
+        pending = review_api.wants_pending(request)
+        response = super().list(request, *args, **kwargs)
+        if pending:
+            review_api.add_pending(request, models.Pledge, response.data["results"])
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         # Its ETag is the version's and the body's digest (pledge_etag): If-Match compares the
         # version, If-None-Match (ConditionalGetMixin) the whole tag.
+        pending = review_api.wants_pending(request)
         pledge = self.get_object()
-        return self.pledge_response(pledge)
+        response = self.pledge_response(pledge)
+        if pending:
+            review_api.add_pending(request, models.Pledge, response.data)
+            response["ETag"] = pledge_etag(pledge, response.data)
+        return response
 
     def pledge_response(self, pledge, status_code=status.HTTP_200_OK, headers=None):
         data = self.get_serializer(pledge).data
@@ -562,6 +538,8 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             pledge = serializer.save()
+        if isinstance(pledge, models.Revision):
+            return review_api.revision_response(request, pledge)
         pledge = self.reloaded(pledge.pk)
         location = api_reverse("api:pledge-detail", args=[pledge.pk], request=request)
         return self.pledge_response(pledge, status.HTTP_201_CREATED, headers={"Location": location})
@@ -572,22 +550,27 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
             locked = self.locked_pledge()
             serializer = self.get_serializer(locked, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            serializer.save()
+            result = serializer.save()
+        if isinstance(result, models.Revision):
+            return review_api.revision_response(request, result)
         return self.pledge_response(self.reloaded(locked.pk))
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            services.delete_pledge(self.locked_pledge(), user=request.user)
+            result = services.delete_pledge(self.locked_pledge(), user=request.user)
+        if isinstance(result, models.Revision):
+            return review_api.revision_response(request, result)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Change the pledge's status",
         description="Records a status change, kept in the pledge's history, under the same rules as a change "
-        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag.",
+        "made by the tracker's editors. Returns the new history entry; the ETag header is the pledge's new ETag. "
+        "With review on, the change is validated and kept for review: 202 with the pending revision.",
         parameters=[IF_MATCH],
         examples=[STATUS_EXAMPLE],
         request=serializers.StatusChangeRequestSerializer,
-        responses={201: serializers.StatusChangeSerializer},
+        responses={201: serializers.StatusChangeSerializer, **review_api.ACCEPTED},
     )
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
@@ -611,6 +594,8 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
                 )
             except DjangoValidationError as exc:
                 raise exceptions.ValidationError(field_messages(exc, services.STATUS_CHANGE_NAMES)) from None
+        if isinstance(change, models.Revision):  # review on: the history waits for a reviewer
+            return review_api.revision_response(request, change)
         # `change` is the saved row, with its source: nothing to read again.
         response = Response(serializers.StatusChangeSerializer(change, context={"request": request}).data, status=201)
         response["ETag"] = pledge_etag(locked)
@@ -670,10 +655,12 @@ class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
                 {"type": "integer", "minimum": 1, "maximum": 1000},
                 description="Entries per page, 1 to 1000 (default 200).",
             ),
+            review_api.INCLUDE_PENDING,
         ],
         responses={200: serializers.ChangePageSerializer},
     )
     def get(self, request):
+        pending = review_api.wants_pending(request)
         limit = positive_int(request, "page_size", 200, 1000)
         raw_since = request.query_params.get("since")
         if raw_since and "\x00" in raw_since:
@@ -700,8 +687,10 @@ class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
             }
             for entry in entries
         ]
-        page = serializers.ChangePageSerializer({"next": next_url, "has_more": has_more, "results": results})
-        return Response(page.data)
+        page = {"next": next_url, "has_more": has_more, "results": results}
+        if pending:
+            page["pending"] = review_api.pending_changes(request)
+        return Response(serializers.ChangePageSerializer(page).data)
 
 
 @extend_schema(exclude=True)
@@ -734,6 +723,7 @@ class ApiRootView(ConditionalGetMixin, APIView):
             "status-changes": "api:status-change-list",
             "instrument-status-changes": "api:instrument-status-change-list",
             "changes": "api:change-list",
+            "revisions": "api:revision-list",
             "data-package": "api:data-package-zip",
             "data-package-xlsx": "api:data-package-xlsx",
             "summary-report": "api:report-summary-json",

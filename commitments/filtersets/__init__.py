@@ -32,6 +32,7 @@ from .facts import (
     InstrumentStatusChangeFilterSet,
     StatusChangeFilterSet,
 )
+from .review import RevisionFilterSet
 
 __all__ = [
     "BoundedIsoDateTimeField",
@@ -47,6 +48,7 @@ __all__ = [
     "PersonFilterSet",
     "PledgeFilterSet",
     "PostFilterSet",
+    "RevisionFilterSet",
     "SourceFilterSet",
     "StateFilterSet",
     "StateRoleFilters",

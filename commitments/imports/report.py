@@ -37,6 +37,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     plans: list[RowPlan] = field(default_factory=list)
     applied: bool = False
+    # With review on: the pending revisions the rows became (nothing published until approved).
+    queued: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,10 +55,19 @@ class ImportReport:
         if self.errors:
             return f"{len(self.errors)} error(s); nothing was written."
         verb = "Imported" if self.applied else "Would import"
-        return (
+        if self.queued:
+            verb = "Saved for review"
+        text = (
             f"{verb} {len(self.plans)} row(s): {self.count('create')} new, {self.count('update')} changed, "
             f"{self.count('unchanged')} unchanged; {self.status_changes} status change(s)."
         )
+        if self.queued:
+            numbers = ", ".join(f"#{revision.pk}" for revision in self.queued)
+            text += (
+                f" Rows queued for review as revision(s) {numbers}: nothing is published until a reviewer "
+                "approves them."
+            )
+        return text
 
     def lines(self) -> list[str]:
         """The report as text: errors, or one line per new or changed pledge."""

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .. import models, services
+from .. import models, review, services
 from .report import ImportReport, RowError, RowPlan
 
 
@@ -25,15 +25,18 @@ def apply_import(report: ImportReport, *, user=None, reason: str = "CSV import")
         return report
     try:
         with transaction.atomic():
-            _write(report.plans, user, reason)
+            queued = _write(report.plans, user, reason)
     except _Abort as abort:
         report.errors.extend(abort.errors)
         return report
     report.applied = True
+    report.queued = queued
     return report
 
 
-def _write(plans: list[RowPlan], user, reason: str) -> None:
+def _write(plans: list[RowPlan], user, reason: str) -> list:
+    """Write the plans; with review required for `user`, keep each row's edit as a pending revision
+    instead (returned: the revisions, in row order)."""
     to_write = [p for p in plans if p.action != "unchanged"]
     # Lock the rows to update and check no one changed them since they were validated.
     updated = {p.slug: p for p in to_write if p.action == "update"}
@@ -47,28 +50,50 @@ def _write(plans: list[RowPlan], user, reason: str) -> None:
     ]
     if conflicts:
         raise _Abort(conflicts)
+    reviewing = review.required(user)
+    if reviewing:
+        # A share and the pledge it is part of cannot be one file's rows: the share would name a
+        # pledge that does not exist until a reviewer approves it.
+        making = {p.slug for p in to_write if p.action == "create"}
+        shares = [
+            RowError(p.row, "part_of", "With review on, import a share once the pledge it is part of is approved.")
+            for p in to_write
+            if p.part_of_slug in making
+        ]
+        if shares:
+            raise _Abort(shares)
+    queued = []
     created: dict[str, models.Pledge] = {}
     states = {s.code: s for s in models.State.objects.all()}
     for plan in to_write:
         pledge = plan.instance
-        if plan.part_of_slug:
+        if plan.part_of_slug and not reviewing:
             pledge.part_of = created[plan.part_of_slug]
         pledgers_changed = plan.pledgers is not None and (plan.action == "create" or "pledger_codes" in plan.changes)
         if pledge._state.adding or set(plan.changes) - {"status"}:
             # Validated when the file was planned; one audit record for the row and its pledgers.
-            services.save_pledge(
+            result = services.save_pledge(
                 pledge,
                 pledgers=[states[code] for code in plan.pledgers] if pledgers_changed else None,
                 user=user,
                 reason=reason,
                 validate=False,
             )
+            if isinstance(result, models.Revision):
+                queued.append(result)
+                if plan.action == "create" and plan.status_change:
+                    # A new pledge's first status change goes with it: approved together.
+                    result.payload["status_change"] = review.plain(
+                        {**plan.status_change, "source": plan.status_change["source"].pk, "attribution": ""}
+                    )
+                    result.save(update_fields=["payload"])
+                    continue
         if plan.action == "create":
             created[plan.slug] = pledge
         change = plan.status_change
         if change:
             try:
-                pledge.change_status(
+                result = pledge.change_status(
                     change["status"],
                     effective_date=change["effective_date"],
                     precision=change["precision"],
@@ -80,3 +105,6 @@ def _write(plans: list[RowPlan], user, reason: str) -> None:
                 )
             except ValidationError as exc:
                 raise _Abort([RowError(plan.row, "status", m) for m in exc.messages]) from None
+            if isinstance(result, models.Revision):
+                queued.append(result)
+    return queued

@@ -11,6 +11,7 @@ from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
 from .people import Person, Post
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
+from .review import Revision, RevisionAction, RevisionState
 from .statements import Statement
 from .summary import PledgeSummary
 from .texts import Declaration, DeclarationComponent, DeclarationParty
@@ -36,6 +37,9 @@ __all__ = [
     "PledgeQuerySet",
     "PledgeSummary",
     "Post",
+    "Revision",
+    "RevisionAction",
+    "RevisionState",
     "Source",
     "Sourced",
     "State",

@@ -227,7 +227,11 @@ class StatusHistory(models.Model):
         The only writer of `status`. The history row and the current status are written in one
         transaction, under a lock on the record's row, so two analysts changing the same record
         are serialised; a rejected change raises ValidationError and leaves both untouched. The
-        record's audit trail gets one record, by `user`, with `reason` (or "Status changed to …")."""
+        record's audit trail gets one record, by `user`, with `reason` (or "Status changed to …").
+
+        With review required for `user` (`commitments.review.required`), the change is checked by
+        the same rules and stored as a pending revision instead (returned, a `Revision`): the
+        status history stays as published until a reviewer approves it."""
         values = {
             "effective_date": effective_date,
             "source": source,
@@ -237,6 +241,10 @@ class StatusHistory(models.Model):
             "attribution": attribution,
             "user": user,
         }
+        from .. import review
+
+        if review.required(user):
+            return review.queue_status_change(self, status, values)
         # A caller that has locked the row itself, in the transaction it is still in (the API's
         # write views), passes that instance: locking it again would be one more query, and a
         # savepoint of our own two more, for nothing (its transaction makes the change all or
