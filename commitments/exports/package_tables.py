@@ -61,8 +61,9 @@ FIELD_DESCRIPTIONS = {
 
 # Models that are not register data: API credentials, and the totals the triggers keep from the
 # pledges (PledgeSummary: derived, recounted from the package's own pledge tables; the summary
-# report serves them). (History models are left out by name.)
-EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary)
+# report serves them), and the releases (each holds a frozen package of its own: /api/releases/).
+# (History models are left out by name.)
+EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary, models.Release)
 
 
 @dataclass(frozen=True)

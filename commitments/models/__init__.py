@@ -11,6 +11,7 @@ from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
 from .people import Person, Post
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
+from .releases import Release, ReleaseIsImmutable
 from .statements import Statement
 from .summary import PledgeSummary
 from .texts import Declaration, DeclarationComponent, DeclarationParty
@@ -36,6 +37,8 @@ __all__ = [
     "PledgeQuerySet",
     "PledgeSummary",
     "Post",
+    "Release",
+    "ReleaseIsImmutable",
     "Source",
     "Sourced",
     "State",
