@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "commitments.api.release_reads.document_release_parameter",
         "commitments.api.schema.document_errors",
         "commitments.api.schema.link_pledge_operations",
     ],
