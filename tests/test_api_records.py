@@ -79,6 +79,8 @@ NOT_SERVED = {
     "commitments.apitoken": "credentials: a token's hash and owner are for the admin, never for API clients",
     "commitments.pledgesummary": "derived, not a fact: the pledges' totals kept by triggers, served as the "
     "figures of the summary report and the overview (tests/test_summary.py recounts them)",
+    "commitments.release": "not a record of the register but a frozen copy of it: served at /api/releases/ "
+    "(tests/test_releases_api.py)",
 }
 
 

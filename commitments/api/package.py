@@ -43,7 +43,7 @@ class DataPackageZipView(PackageView):
     )
     def get(self, request):
         if self.release is not None:  # ?release=N: the package frozen in release N, byte for byte
-            return package_response(request, self.release)
+            return package_response(request, self.release, conditional=False)
         return exports.file_response(write_package, exports.filename("data-package", "zip"), ZIP_TYPE)
 
 

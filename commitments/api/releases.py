@@ -4,9 +4,9 @@ diff between two releases (or a release and now). `?release=N` on the other endp
 
 from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -16,6 +16,8 @@ from ..models import Release
 from ..releases import diff as release_diff
 from .exports import BOM, FirstRenderer, wants_bom
 from .release_reads import find_release
+from .schema import ConditionalGetSchema
+from .views import ConditionalGetMixin
 
 ZIP_TYPE = "application/zip"
 
@@ -76,7 +78,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The release number.")
 
 
-class ReleaseView(GenericAPIView):
+class ReleaseView(ConditionalGetMixin, GenericAPIView):
     """Base of the releases' addresses: the API's authentication, read rule and throttles."""
 
     queryset = Release.objects.none()
@@ -91,17 +93,20 @@ class ReleaseView(GenericAPIView):
         return find_release(int(raw))
 
 
-class ReleaseListView(ReleaseView):
+class ReleaseListView(ConditionalGetMixin, ListAPIView):
     """The numbered releases of the register, newest first: what a report cites ("as of release
     7"). Each is immutable: its package's hash never changes."""
 
     name = "Releases"
     serializer_class = ReleaseSerializer
+    queryset = Release.objects.metadata()
+    filter_backends = []
+    keyset_ordering = "-number"
+    ordering_fields = ()
 
-    @extend_schema(operation_id="releases_list", responses={200: ReleaseSerializer(many=True)})
-    def get(self, request):
-        releases = Release.objects.metadata().order_by("-number")
-        return Response(ReleaseSerializer(releases, many=True, context={"request": request}).data)
+    @extend_schema(operation_id="releases_list")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class ReleaseDetailView(ReleaseView):
@@ -123,6 +128,7 @@ class ReleasePackageView(ReleaseView):
     SHA-256 is the release's `package_sha256`, also sent as the ETag)."""
 
     name = "Release package"
+    schema = ConditionalGetSchema()  # If-None-Match with the package's hash: 304
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRenderer
 
@@ -135,24 +141,27 @@ class ReleasePackageView(ReleaseView):
                 description="The data package of the release (a zip of CSV files and datapackage.json), unchanged "
                 "since the release was made.",
             ),
-            304: OpenApiResponse(description="Not modified: If-None-Match named this package's ETag."),
         },
     )
     def get(self, request, number):
         return package_response(request, self.release_from(number))
 
 
-def package_response(request, release: Release):
-    """The release's frozen package, with its hash as the ETag (a 304 for a client that has it)."""
+def package_response(request, release: Release, *, conditional: bool = True):
+    """The release's frozen package, with its hash as the ETag (a 304 for a client that has it);
+    `conditional` False: neither (an address whose schema declares no ETag)."""
     etag = f'"{release.package_sha256}"'
-    if etag in [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]:
+    if conditional and etag in [
+        tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")
+    ]:
         unchanged = HttpResponseNotModified()
         unchanged["ETag"] = etag
         return unchanged
     package = bytes(Release.objects.filter(pk=release.pk).values_list("package", flat=True).get())
     response = HttpResponse(package, content_type=ZIP_TYPE)
     response["Content-Disposition"] = f'attachment; filename="release-{release.number}-data-package.zip"'
-    response["ETag"] = etag
+    if conditional:
+        response["ETag"] = etag
     # Immutable: a cache may keep it as long as it likes.
     response["Cache-Control"] = "max-age=31536000, immutable"
     return response
@@ -165,7 +174,10 @@ def package_response(request, release: Release):
 class DiffSideSerializer(serializers.Serializer):
     release = serializers.IntegerField(allow_null=True, help_text="The release number; null for the live register.")
     title = serializers.CharField()
-    created_at = serializers.DateTimeField(help_text="When the release was made, or when 'now' was read.")
+    created_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the release was made; for 'now', the live register's last change (null if it is empty).",
+    )
 
 
 class StatusMoveSerializer(serializers.Serializer):
@@ -218,6 +230,7 @@ OTHER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="The later release's number, or `now` for the live register.",
+    examples=[OpenApiExample("The live register", value="now")],
 )
 DIFF_DESCRIPTION = (
     "What changed from release `number` to release `other` (or to `now`, the live register): status moves first "

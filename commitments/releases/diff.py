@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils import timezone
-
 from .. import models
+from ..exports.catalogue import last_change
 from ..exports.columns import Column
 from ..exports.package_tables import PACKAGE_TABLES, PackageTable, package_value
 from . import routing
@@ -219,7 +218,8 @@ class live_side:
         self.folder = tempfile.TemporaryDirectory(prefix="release-now-")
         path = Path(self.folder.name) / "snapshot.sqlite3"
         with consistent_read():
-            at = timezone.now()
+            # The register's last change, not the time of reading: the same register, the same answer.
+            at = last_change().at
             write_snapshot(path)
         self.alias = routing.register_sqlite(f"{routing.ALIAS_PREFIX}now-{path.parent.name}", path, readonly=True)
         return Side(self.alias, None, at)

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.db.backends.sqlite3.base import DatabaseWrapper
+from django.utils.connection import ConnectionDoesNotExist
 
 # The alias of the snapshot the current request reads, or None for the live register.
 CURRENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("release_alias", default=None)
@@ -64,24 +66,31 @@ class ReleaseRouter:
 
 
 def register_sqlite(alias: str, path: Path, *, readonly: bool) -> str:
-    """Make `alias` a database of Django's for the SQLite file at `path` (once per process)."""
-    with _lock:
-        if alias not in connections.settings:
-            name = f"file:{path}?mode=ro&immutable=1" if readonly else str(path)
-            configured = connections.configure_settings(
-                {"default": {}, alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": name}}
-            )
-            connections.settings[alias] = configured[alias]
+    """Make `alias` a database connection of this thread to the SQLite file at `path`.
+
+    The connection is this thread's own (Django's connections are per thread) and is not in
+    `settings.DATABASES`: a snapshot is a file beside the register, not one of its databases, so
+    nothing that walks the configured databases (migrate, flush, the test runner's isolation
+    checks) touches it. It stays open for the thread's next request that reads the release."""
+    try:
+        connections[alias]
+    except ConnectionDoesNotExist:
+        name = f"file:{path}?mode=ro&immutable=1" if readonly else str(path)
+        configured = connections.configure_settings(
+            {"default": {}, alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": name}}
+        )[alias]
+        connections[alias] = DatabaseWrapper(configured, alias)
     return alias
 
 
 def forget(alias: str) -> None:
-    """Close this thread's connection to `alias` and drop the alias (a temporary database)."""
-    with _lock:
-        if alias in connections.settings:
-            connections[alias].close()
-            del connections[alias]
-            del connections.settings[alias]
+    """Close this thread's connection to `alias` and drop it (a temporary database)."""
+    try:
+        connection = connections[alias]
+    except ConnectionDoesNotExist:
+        return
+    connection.close()
+    del connections[alias]
 
 
 @contextlib.contextmanager
@@ -124,14 +133,13 @@ def open_release(release) -> str:
     its hash) on first use. `release` may come without its blobs (`Release.objects.metadata()`):
     the snapshot is read from the database only when the cache lacks it."""
     alias = alias_of(release)
-    if alias in connections.settings:
-        return alias
     path = cache_dir() / f"{alias}.sqlite3"
-    if not path.exists():
-        from ..models import Release
+    with _lock:
+        if not path.exists():
+            from ..models import Release
 
-        blob = bytes(Release.objects.filter(pk=release.pk).values_list("snapshot", flat=True).get())
-        unpack(blob, release.snapshot_sha256, path)
+            blob = bytes(Release.objects.filter(pk=release.pk).values_list("snapshot", flat=True).get())
+            unpack(blob, release.snapshot_sha256, path)
     return register_sqlite(alias, path, readonly=True)
 
 
