@@ -191,6 +191,7 @@ class StatusMoveSerializer(serializers.Serializer):
     quote = serializers.CharField(help_text="The source's phrase supporting the move.")
     source = serializers.CharField(help_text="The key of that source.")
     note = serializers.CharField(help_text="The analyst's note.")
+    source_title = serializers.CharField(help_text="That source's title.")
 
 
 class FieldChangeSerializer(serializers.Serializer):

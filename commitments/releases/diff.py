@@ -94,6 +94,7 @@ class StatusMove:
     quote: str
     source: str
     note: str
+    source_title: str = ""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -197,6 +198,12 @@ def status_moves(changes: list[RecordChange], new: str) -> list[StatusMove]:
             for move in moves:
                 if move.table == table:
                     move.label = titles.get(move.record, "")
+    keys = {move.source for move in moves if move.source}
+    if keys:
+        with routing.reading(new):
+            sources = dict(models.Source._base_manager.filter(key__in=keys).values_list("key", "title"))
+        for move in moves:
+            move.source_title = sources.get(move.source, "")
     moves.sort(key=lambda move: (move.table != "pledges", move.effective_date or "", move.record, move.sequence))
     return moves
 
