@@ -1,4 +1,4 @@
-"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments): what an Analyst, a
+"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments, 0010_releases): what an Analyst, a
 Viewer and a superuser may do, per model."""
 
 import datetime
@@ -36,8 +36,8 @@ EDITED_BY_ANALYSTS = set(MODELS) - {"state"} - HISTORIES
 
 ANALYST_PERMISSIONS = {
     f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
-} | {"view_state"}
-VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS}
+} | {"view_state", "view_release"}
+VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS} | {"view_release"}
 
 
 def test_the_migration_grants_exactly_these_permissions(db):
