@@ -198,3 +198,34 @@ def test_the_admin_list_does_not_load_the_blobs(db):
         assert client.get("/admin/commitments/release/").status_code == 200
     selects = [q["sql"] for q in queries.captured_queries if "commitments_release" in q["sql"]]
     assert selects and not any('"package"' in sql or '"snapshot"' in sql for sql in selects)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_releases_made_at_once_get_two_numbers():
+    import threading
+
+    from django.db import connections
+
+    make.pledge("p")
+    barrier = threading.Barrier(2)
+    made, errors = [], []
+
+    def run(title):
+        try:
+            barrier.wait()
+            made.append(make_release(title).number)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(f"R{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(made) == [1, 2]
+    first, second = models.Release.objects.order_by("number")
+    assert first.created_at <= second.created_at
