@@ -22,6 +22,7 @@ from ..exports.catalogue import last_change
 from ..exports.columns import Column
 from ..exports.package_tables import PACKAGE_TABLES, PackageTable, package_value
 from . import routing
+from .candidates import candidates
 from .snapshot import consistent_read, write_snapshot
 
 # The status histories: an added row is a status move of the record it belongs to.
@@ -50,6 +51,7 @@ class Side:
     """One side of a comparison: a release, or the live register (`release` None)."""
 
     alias: str
+    path: Path
     release: models.Release | None = None
     at: datetime.datetime | None = None
 
@@ -133,38 +135,43 @@ def _rows(table: PackageTable, alias: str) -> Iterator[dict]:
         yield dict(zip(names, (jsonable(value) for value in row), strict=True))
 
 
+def _key(table: PackageTable, row: dict) -> tuple:
+    return tuple(row[name] for name in table.primary_key)
+
+
+def _pair(table: PackageTable, a: dict | None, b: dict | None) -> RecordChange | None:
+    """The change from row `a` to row `b` of the same key (None: absent on that side), or None."""
+    label_name = next((name for name in LABEL_COLUMNS if any(c.name == name for c in table.columns)), None)
+    row = b if b is not None else a
+    key = {name: row[name] for name in table.primary_key}
+    label = str(row.get(label_name) or "") if label_name else ""
+    if a is None:
+        return RecordChange(ADDED, table.name, key, label, [], b)
+    if b is None:
+        return RecordChange(REMOVED, table.name, key, label, [], a)
+    fields = [
+        {"field": name, "from": a[name], "to": b[name]}
+        for name in a
+        if name not in table.primary_key and a[name] != b[name]
+    ]
+    return RecordChange(CHANGED, table.name, key, label, fields, {}) if fields else None
+
+
 def compare_table(table: PackageTable, old: str, new: str) -> Iterator[RecordChange]:
     """The table's records added, removed and changed from `old` to `new` (snapshot aliases),
-    in primary-key order."""
-    key_names = table.primary_key
-    label_name = next((name for name in LABEL_COLUMNS if any(c.name == name for c in table.columns)), None)
-
-    def key_of(row):
-        return tuple(row[name] for name in key_names)
-
-    def change(kind, row, fields=()):
-        key = {name: row[name] for name in key_names}
-        label = str(row.get(label_name) or "") if label_name else ""
-        return RecordChange(kind, table.name, key, label, list(fields), {} if kind == CHANGED else row)
-
+    in primary-key order: both read whole, in that order, and merged."""
     before, after = _rows(table, old), _rows(table, new)
     a, b = next(before, None), next(after, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and key_of(a) < key_of(b)):
-            yield change(REMOVED, a)
-            a = next(before, None)
-        elif a is None or key_of(b) < key_of(a):
-            yield change(ADDED, b)
-            b = next(after, None)
+        if b is None or (a is not None and _key(table, a) < _key(table, b)):
+            change, a = _pair(table, a, None), next(before, None)
+        elif a is None or _key(table, b) < _key(table, a):
+            change, b = _pair(table, None, b), next(after, None)
         else:
-            fields = [
-                {"field": name, "from": a[name], "to": b[name]}
-                for name in a
-                if name not in key_names and a[name] != b[name]
-            ]
-            if fields:
-                yield change(CHANGED, b, fields)
+            change = _pair(table, a, b)
             a, b = next(before, None), next(after, None)
+        if change is not None:
+            yield change
 
 
 def status_moves(changes: list[RecordChange], new: str) -> list[StatusMove]:
@@ -209,12 +216,46 @@ def status_moves(changes: list[RecordChange], new: str) -> list[StatusMove]:
 
 
 def compare(old: Side, new: Side) -> Diff:
-    changes = [change for table in PACKAGE_TABLES.values() for change in compare_table(table, old.alias, new.alias)]
+    changes = []
+    with candidates(old.path, new.path) as rows_that_may_differ:
+        for table in PACKAGE_TABLES.values():
+            ids = rows_that_may_differ(table.model)
+            if not ids:
+                continue
+            if len(ids) > FULL_COMPARE_ABOVE:
+                changes += compare_table(table, old.alias, new.alias)
+            else:
+                changes += compare_rows(table, ids, old.alias, new.alias)
     return Diff(old, new, status_moves(changes, new.alias), changes)
 
 
+# Above this many rows that may differ, a table is compared whole, in one ordered pass.
+FULL_COMPARE_ABOVE = 20_000
+ID_BATCH = 500
+
+
+def compare_rows(table: PackageTable, ids: list[int], old: str, new: str) -> list[RecordChange]:
+    """As `compare_table`, for the rows of these ids only (read by id from each snapshot)."""
+    names = [column.name for column in table.columns]
+    lookups = [column.lookup for column in table.columns]
+
+    def read(alias) -> dict:
+        rows = {}
+        with routing.reading(alias):
+            for start in range(0, len(ids), ID_BATCH):
+                batch = ids[start : start + ID_BATCH]
+                for values in table.model._base_manager.filter(pk__in=batch).values_list(*lookups):
+                    row = dict(zip(names, (jsonable(value) for value in values), strict=True))
+                    rows[tuple(row[name] for name in table.primary_key)] = row
+        return rows
+
+    before, after = read(old), read(new)
+    paired = (_pair(table, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys()))
+    return [change for change in paired if change is not None]
+
+
 def release_side(release: models.Release) -> Side:
-    return Side(routing.open_release(release), release)
+    return Side(routing.open_release(release), routing.snapshot_path(release), release)
 
 
 class live_side:
@@ -229,7 +270,7 @@ class live_side:
             at = last_change().at
             write_snapshot(path)
         self.alias = routing.register_sqlite(f"{routing.ALIAS_PREFIX}now-{path.parent.name}", path, readonly=True)
-        return Side(self.alias, None, at)
+        return Side(self.alias, path, None, at)
 
     def __exit__(self, *exc):
         routing.forget(self.alias)

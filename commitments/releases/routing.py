@@ -128,12 +128,17 @@ def alias_of(release) -> str:
     return f"{ALIAS_PREFIX}{release.number}-{release.snapshot_sha256[:16]}"
 
 
+def snapshot_path(release) -> Path:
+    """Where `release`'s snapshot is unpacked (`open_release` puts it there)."""
+    return cache_dir() / f"{alias_of(release)}.sqlite3"
+
+
 def open_release(release) -> str:
     """The database alias of `release`'s snapshot, unpacked into the cache (and checked against
     its hash) on first use. `release` may come without its blobs (`Release.objects.metadata()`):
     the snapshot is read from the database only when the cache lacks it."""
     alias = alias_of(release)
-    path = cache_dir() / f"{alias}.sqlite3"
+    path = snapshot_path(release)
     with _lock:
         if not path.exists():
             from ..models import Release
