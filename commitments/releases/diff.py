@@ -11,6 +11,8 @@ by its UTF-8 bytes, which is Python's order of strings). The live side is first 
 temporary snapshot, in one consistent read, so it is compared the same way."""
 
 import datetime
+import hashlib
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -259,22 +261,33 @@ def release_side(release: models.Release) -> Side:
 
 
 class live_side:
-    """The live register frozen into a temporary snapshot for the comparison (a context manager:
-    the snapshot is deleted afterwards)."""
+    """The live register frozen into a snapshot for the comparison, kept in the release cache
+    under the register's last change (`exports.catalogue.last_change`: the newest audit entry and
+    the row count, what the data page's sizes are cached under): while the register does not
+    change, a diff to "now" reuses it instead of reading the whole register again. Making one
+    replaces the previous one."""
 
     def __enter__(self) -> Side:
-        self.folder = tempfile.TemporaryDirectory(prefix="release-now-")
-        path = Path(self.folder.name) / "snapshot.sqlite3"
         with consistent_read():
             # The register's last change, not the time of reading: the same register, the same answer.
-            at = last_change().at
-            write_snapshot(path)
-        self.alias = routing.register_sqlite(f"{routing.ALIAS_PREFIX}now-{path.parent.name}", path, readonly=True)
-        return Side(self.alias, path, None, at)
+            change = last_change()
+            key = hashlib.sha256(change.key().encode()).hexdigest()[:16]
+            path = routing.cache_dir() / f"now-{key}.sqlite3"
+            if not path.exists():
+                with tempfile.TemporaryDirectory(prefix="release-now-", dir=path.parent) as folder:
+                    written = Path(folder) / "snapshot.sqlite3"
+                    write_snapshot(written)
+                    os.replace(written, path)
+                for older in path.parent.glob("now-*.sqlite3"):
+                    if older != path:
+                        older.unlink(missing_ok=True)  # a reader that has it open keeps reading it
+        self.alias = routing.register_sqlite(f"{routing.ALIAS_PREFIX}now-{key}", path, readonly=True)
+        return Side(self.alias, path, None, change.at)
 
     def __exit__(self, *exc):
+        # Not kept open: the file is replaced when the register changes, and an open connection
+        # would keep the replaced file's space.
         routing.forget(self.alias)
-        self.folder.cleanup()
 
 
 # The CSV of a diff: one row per status move, then per record added or removed, then per field changed.
