@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -23,6 +24,12 @@ from commitments.releases import make_release, routing
 from . import builders as make
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_throttle_left_over():
+    """The throttles count in the cache: each test starts with none of another's requests."""
+    cache.clear()
 
 
 def package_tables(data: bytes) -> dict[str, list]:
@@ -100,6 +107,17 @@ def test_postgresql_refuses_a_raw_update_or_delete_of_a_release(db):
             with connection.cursor() as cursor:
                 cursor.execute(statement, [release.pk])
     assert models.Release.objects.get().title == "Fixed"
+
+
+def test_the_database_refuses_a_release_numbered_0_or_twice(db):
+    from django.db import IntegrityError
+
+    release = make_release("One")
+    values = {f.name: getattr(release, f.name) for f in models.Release._meta.concrete_fields if f.name != "id"}
+    for number in (0, 1):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            models.Release.objects.create(**{**values, "number": number})
+    assert models.Release.objects.count() == 1
 
 
 def test_a_release_needs_a_title(db):

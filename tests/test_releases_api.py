@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from commitments import models, services
@@ -18,6 +19,12 @@ from commitments.releases import make_release
 from . import builders as make
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_throttle_left_over():
+    """The throttles count in the cache: each test starts with none of another's requests."""
+    cache.clear()
 
 
 def body(response) -> bytes:

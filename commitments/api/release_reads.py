@@ -39,6 +39,8 @@ class ReleaseReadMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return  # a method the view does not offer: its 405, whatever the query says
         raw = one_value(request, PARAMETER)
         if raw is None or raw == "":
             return
