@@ -144,12 +144,13 @@ def test_a_damaged_snapshot_is_refused(db, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_manage_py_release(db, capsys):
+def test_manage_py_release(db, capsys, tmp_path):
     make.pledge("p")
-    call_command("release", title="From the command", notes="Notes.")
+    call_command("release", title="From the command", notes="Notes.", output=str(tmp_path / "package.zip"))
     release = models.Release.objects.get()
     assert (release.number, release.title, release.notes, release.created_by) == (1, "From the command", "Notes.", None)
     assert "Release 1 made" in capsys.readouterr().out
+    assert (tmp_path / "package.zip").read_bytes() == bytes(release.package)
     with pytest.raises(CommandError, match="needs a title"):
         call_command("release", title=" ")
 

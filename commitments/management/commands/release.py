@@ -16,8 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--title", required=True, help="What the release is, in one line ('Q1 2026').")
         parser.add_argument("--notes", default="", help="Release notes: what changed and why.")
         parser.add_argument("--notes-file", help="Read the release notes from this file (UTF-8) instead.")
+        parser.add_argument("-o", "--output", help="Also write the release's data package (zip) to this file.")
 
-    def handle(self, *args, title, notes, notes_file=None, **options):
+    def handle(self, *args, title, notes, notes_file=None, output=None, **options):
         if notes_file:
             try:
                 with open(notes_file, encoding="utf-8") as f:
@@ -32,6 +33,9 @@ class Command(BaseCommand):
                 " ".join(message for messages in exc.message_dict.values() for message in messages)
             ) from None
         seconds = time.monotonic() - started
+        if output:
+            with open(output, "wb") as f:
+                f.write(bytes(release.package))
         self.stdout.write(
             f"Release {release.number} made in {seconds:.1f} s: {release.title}\n"
             f"  package  {release.package_bytes:>12,} bytes  sha256 {release.package_sha256}\n"
