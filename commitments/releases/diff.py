@@ -5,10 +5,11 @@ instrument moved from one status to another: its new status-history rows) listed
 Computed from the two snapshots, table by table of the data package, with the package's own
 columns: records are matched by their natural key (a pledge by its slug, a status change by its
 pledge and sequence, a link row by the keys of the two records it links), never by database id,
-and values are compared as the package writes them. Each table is read from both snapshots in
-primary-key order and merged, so memory holds one row of each side at a time (SQLite orders text
-by its UTF-8 bytes, which is Python's order of strings). The live side is first frozen into a
-temporary snapshot, in one consistent read, so it is compared the same way."""
+and values are compared as the package writes them. SQLite first finds the rows that may differ
+(`candidates`); only those are read through the ORM from both sides. A table with many of them is
+read whole from both snapshots in primary-key order and merged, so memory holds one row of each
+side at a time (SQLite orders text by its UTF-8 bytes, which is Python's order of strings). The
+live side is first frozen into a snapshot, in one consistent read, so it is compared the same way."""
 
 import datetime
 import hashlib
