@@ -22,5 +22,7 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
     path("data/", views.data, name="data"),
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/<int:number>/diff/<str:other>/", views.release_diff, name="release-diff"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

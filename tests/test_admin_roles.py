@@ -1,5 +1,6 @@
-"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments, 0010_review): what an
-Analyst, a Viewer, a Reviewer and a superuser may do, per model, and in the review queue."""
+"""Roles created by the roles migrations (0002_roles, 0007_roles_instruments, 0010_review,
+0011_releases): what an Analyst, a Viewer, a Reviewer and a superuser may do, per model, in the
+review queue and with releases."""
 
 import datetime
 
@@ -36,10 +37,11 @@ EDITED_BY_ANALYSTS = set(MODELS) - {"state"} - HISTORIES
 
 ANALYST_PERMISSIONS = {
     f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
-} | {"view_state", "view_revision"}
-VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS}
-# The Reviewer reads the register as a Viewer does, sees the queue and decides on others' revisions.
-REVIEWER_PERMISSIONS = VIEWER_PERMISSIONS | {"view_revision", "review_revision"}
+} | {"view_state", "view_revision", "view_release"}
+VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS} | {"view_release"}
+# The Reviewer reads the register as a Viewer does, sees the queue, decides on others' revisions and
+# makes releases.
+REVIEWER_PERMISSIONS = VIEWER_PERMISSIONS | {"view_revision", "review_revision", "add_release"}
 
 
 def test_the_migration_grants_exactly_these_permissions(db):

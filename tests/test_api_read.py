@@ -52,6 +52,7 @@ def test_root_lists_every_endpoint(client):
         "data-package",
         "data-package-xlsx",
         "summary-report",
+        "releases",
         "schema",
         "docs",
     }

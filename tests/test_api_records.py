@@ -81,6 +81,8 @@ NOT_SERVED = {
     "figures of the summary report and the overview (tests/test_summary.py recounts them)",
     "commitments.revision": "edits waiting for review are not published: analysts and reviewers read them at "
     "/api/revisions/ (tests/test_review_api.py)",
+    "commitments.release": "not a record of the register but a frozen copy of it: served at /api/releases/ "
+    "(tests/test_releases_api.py)",
 }
 
 

@@ -23,6 +23,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from commitments import models, services
+from commitments.releases import make_release
 
 from . import builders as make
 
@@ -59,6 +60,14 @@ class Walk:
         if expect is not None and response.status_code not in expect:
             self.mismatches.append(f"{label} {query}: status {response.status_code}, expected {expect}")
         return response
+
+    def path_parameters(self, pattern) -> list:
+        return [
+            parameter
+            for operation in self.spec["paths"][pattern].values()
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "path"
+        ]
 
     @staticmethod
     def query_data(query):
@@ -154,6 +163,8 @@ def walk(seeded, settings):
         "failing": failing,
     }
     spec = clients["reader"].get("/api/schema/?format=json").json()
+    # A release of the seeded register: its addresses, and `?release=1` on every read.
+    make_release("Schema walk")
     return Walk(spec, clients)
 
 
@@ -168,7 +179,13 @@ def detail_path(walk, pattern, list_cache) -> str | None:
     row = list_cache[prefix]
     if row is None or name not in row:
         return None
-    return pattern.replace("{" + name + "}", str(row[name]))
+    path = pattern.replace("{" + name + "}", str(row[name]))
+    # Any further path parameter (a diff's other side) takes its documented example.
+    for parameter in walk.path_parameters(pattern):
+        if "{" + parameter["name"] + "}" in path:
+            example = next(iter(parameter.get("examples", {}).values()), {}).get("value", parameter.get("example"))
+            path = path.replace("{" + parameter["name"] + "}", str(example))
+    return path
 
 
 def made_up(pattern) -> str:

@@ -7,6 +7,7 @@ silently falling back to a default that would run production in an unintended mo
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ ENV_VARS = (
     "DATABASE_CONNECT_TIMEOUT",
     "LOGIN_LOCKOUT_MINUTES",
     "REVIEW_REQUIRED",
+    "RELEASE_CACHE_DIR",
 )
 
 
@@ -202,6 +204,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer is an error within seconds (503), not a request left hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `?release=N` reads release N's snapshot through this router (commitments/releases/routing.py).
+DATABASE_ROUTERS = ["commitments.releases.routing.ReleaseRouter"]
+# Where releases' snapshots are unpacked (SQLite files, one per release, checked against their hash
+# when unpacked; a cache: deleting it costs only the time to unpack them again).
+RELEASE_CACHE_DIR = Path(os.environ.get("RELEASE_CACHE_DIR") or Path(tempfile.gettempdir()) / "tracker-releases")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -369,6 +376,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "commitments.api.release_reads.document_release_parameter",
         "commitments.api.schema.document_errors",
         "commitments.api.schema.link_pledge_operations",
     ],

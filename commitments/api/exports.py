@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .. import exports
+from .release_reads import ReleaseReadMixin
 
 BOM_VALUES = {"": False, "0": False, "false": False, "1": True, "true": True}
 BOM = OpenApiParameter(
@@ -114,7 +115,7 @@ class FileSchema(AutoSchema):
 FILE_PLACEHOLDER = "(the file)"
 
 
-class ExportView(GenericAPIView):
+class ExportView(ReleaseReadMixin, GenericAPIView):
     """Base of the export and report views: one table, filtered by its FilterSet."""
 
     table = ""

@@ -10,11 +10,13 @@ from .. import exports
 from ..exports.package import write_package
 from ..exports.workbook import write_package_workbook
 from .exports import FirstRenderer
+from .release_reads import ReleaseReadMixin
+from .releases import package_response
 
 ZIP_TYPE = "application/zip"
 
 
-class PackageView(GenericAPIView):
+class PackageView(ReleaseReadMixin, GenericAPIView):
     """Base of the two downloads: no filters, no pagination; errors (401, 429) as JSON."""
 
     pagination_class = None
@@ -40,6 +42,8 @@ class DataPackageZipView(PackageView):
         },
     )
     def get(self, request):
+        if self.release is not None:  # ?release=N: the package frozen in release N, byte for byte
+            return package_response(request, self.release, conditional=False)
         return exports.file_response(write_package, exports.filename("data-package", "zip"), ZIP_TYPE)
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from .. import exports as exports_package
-from . import exports, package, review, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+from . import exports, package, releases, review, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
 
 app_name = "api"
 
@@ -49,8 +49,26 @@ docs = csp_update({"img-src": ["data:"]})(
     SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html")
 )
 
+# Releases: `[^/]+` so that any number reaches the view, which answers a JSON 404 for a bad one.
+release_paths = [
+    path("releases/", releases.ReleaseListView.as_view(), name="release-list"),
+    re_path(r"^releases/(?P<number>[^/]+)/$", releases.ReleaseDetailView.as_view(), name="release-detail"),
+    re_path(
+        r"^releases/(?P<number>[^/]+)/package\.zip$", releases.ReleasePackageView.as_view(), name="release-package"
+    ),
+    re_path(
+        r"^releases/(?P<number>[^/]+)/diff/(?P<other>[^/]+)/$", releases.ReleaseDiffView.as_view(), name="release-diff"
+    ),
+    re_path(
+        r"^releases/(?P<number>[^/]+)/diff/(?P<other>[^/]+)/export\.csv$",
+        releases.ReleaseDiffCSVView.as_view(),
+        name="release-diff-csv",
+    ),
+]
+
 urlpatterns = [
     *files,
+    *release_paths,
     path("", views.ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("changes/", views.ChangeFeedView.as_view(), name="change-list"),

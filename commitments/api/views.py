@@ -25,6 +25,7 @@ from .errors import field_messages
 from .etags import ConditionalGetMixin, content_etag
 from .exports import CSVRenderer, pledge_csv_response
 from .pagination import positive_int
+from .release_reads import ReleaseReadMixin
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -67,7 +68,7 @@ class ViewNameMixin:
         return f"{capfirst(meta.verbose_name)} {lookup}" if lookup else capfirst(meta.verbose_name)
 
 
-class ReadOnlyViewSet(ConditionalGetMixin, ViewNameMixin, viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(ReleaseReadMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = "[^/]+"  # any segment reaches the view, which answers a JSON 404
     # A detail address may show more than a list row: its serializer, and everything it prefetches
@@ -439,7 +440,7 @@ REVIEWED = "With review on, the edit is validated and kept for review: 202 with 
     destroy=extend_schema(parameters=[IF_MATCH], description=REVIEWED, responses={204: None, **review_api.ACCEPTED}),
 )
 @extend_schema_view(retrieve=extend_schema(parameters=[AS_OF, review_api.INCLUDE_PENDING]))
-class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ModelViewSet):
+class PledgeViewSet(ReleaseReadMixin, AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewsets.ModelViewSet):
     """Pledges: who promised what, on which condition, where it stands. Detail responses carry an
     ETag; send it back in If-Match when writing to be sure nobody changed the pledge meanwhile."""
 
@@ -632,10 +633,12 @@ class PledgeViewSet(AsOfDetailMixin, ConditionalGetMixin, ViewNameMixin, viewset
         return obj
 
 
-class ChangeFeedView(ConditionalGetMixin, GenericAPIView):
+class ChangeFeedView(ReleaseReadMixin, ConditionalGetMixin, GenericAPIView):
     """Every create, update and delete of pledges, states, summits, declarations, sources,
     instruments, people, posts and statements, in the order recorded. Store `next` and GET it on
     the next pull: it returns the changes made since."""
+
+    release_readable = False  # the audit trail is not in a release; compare releases with their diff
 
     name = "Change feed"
     serializer_class = serializers.ChangePageSerializer
@@ -727,6 +730,7 @@ class ApiRootView(ConditionalGetMixin, APIView):
             "data-package": "api:data-package-zip",
             "data-package-xlsx": "api:data-package-xlsx",
             "summary-report": "api:report-summary-json",
+            "releases": "api:release-list",
             "schema": "api:schema",
             "docs": "api:docs",
         }

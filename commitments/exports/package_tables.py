@@ -61,9 +61,10 @@ FIELD_DESCRIPTIONS = {
 
 # Models that are not register data: API credentials, and the totals the triggers keep from the
 # pledges (PledgeSummary: derived, recounted from the package's own pledge tables; the summary
-# report serves them), and the edits waiting for review (Revision: not published, by definition;
-# analysts and reviewers read them through /api/revisions/). (History models are left out by name.)
-EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary, models.Revision)
+# report serves them), the edits waiting for review (Revision: not published, by definition;
+# analysts and reviewers read them through /api/revisions/), and the releases (each holds a frozen
+# package of its own: /api/releases/). (History models are left out by name.)
+EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary, models.Revision, models.Release)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
 from .people import Person, Post
 from .pledges import Citation, ForceRequirement, Pledge, PledgeQuerySet, StatusChange
+from .releases import Release, ReleaseIsImmutable
 from .review import Revision, RevisionAction, RevisionState
 from .statements import Statement
 from .summary import PledgeSummary
@@ -37,6 +38,8 @@ __all__ = [
     "PledgeQuerySet",
     "PledgeSummary",
     "Post",
+    "Release",
+    "ReleaseIsImmutable",
     "Revision",
     "RevisionAction",
     "RevisionState",

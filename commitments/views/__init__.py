@@ -13,6 +13,7 @@ from .overview import overview
 from .people import person_detail
 from .pledges import pledge_detail, pledge_list
 from .records import declaration_detail, declaration_list, state_detail, state_list, summit_detail, summit_list
+from .releases import release_diff, release_list
 from .sources import source_detail, source_list
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "person_detail",
     "pledge_detail",
     "pledge_list",
+    "release_diff",
+    "release_list",
     "source_detail",
     "source_list",
     "state_detail",
