@@ -32,6 +32,10 @@ def wants_pending(request) -> bool:
         return False
     if include != "pending":
         raise exceptions.ValidationError({"include": ["The only value is `pending`."]})
+    if request.query_params.get("release") not in (None, ""):
+        raise exceptions.ValidationError(
+            {"include": ["Pending revisions are edits of the live register: leave out ?release= to see them."]}
+        )
     user = request.user
     if not (user and user.is_authenticated and user.has_perm(review.VIEW_PERMISSION)):
         raise exceptions.PermissionDenied("Pending revisions are shown to analysts and reviewers only.")
