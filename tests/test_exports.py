@@ -117,11 +117,59 @@ def test_rfc4180_quoting_and_crlf(register):
     assert {len(r) for r in records} == {len(exports.PLEDGE_COLUMNS)}
 
 
-def test_bom_only_when_asked(register, public, client):
-    assert not export_text().startswith("\ufeff")
+def every_csv_route(release_number: int) -> list[str]:
+    from django.urls import reverse
+
+    return [
+        *(reverse(f"api:export-{table}-csv") for table in exports.TABLES),
+        "/api/pledges/?format=csv",
+        reverse("api:report-summary-csv"),
+        reverse("api:release-diff-csv", args=[release_number, "now"]),
+    ]
+
+
+def test_every_csv_route_starts_with_the_byte_order_mark_unless_told_not_to(register, public, client):
+    """Excel reads a UTF-8 file without the mark as the local code page (the data hold curly quotes
+    and dashes), so every route that serves a CSV starts with it; `?bom=0` leaves it out. The
+    admin's export is checked with the API's file in test_api_admin_action_and_command_give_the_same_file."""
+    from commitments.releases import make_release
+
+    routes = every_csv_route(make_release("For its diff").number)
+    csv_routes = [
+        pattern
+        for pattern in _url_patterns()
+        if "csv" in pattern and "data-package" not in pattern  # the package's CSVs are in its zip
+    ]
+    assert len(csv_routes) == len(routes) - 1  # ?format=csv is the pledge list's own route
+    for url in routes:
+        with_mark = streamed(client.get(url))
+        assert with_mark.startswith(b"\xef\xbb\xbf") and not with_mark.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), url
+        joiner = "&" if "?" in url else "?"
+        without = streamed(client.get(f"{url}{joiner}bom=0"))
+        assert with_mark == b"\xef\xbb\xbf" + without, url
+
+
+def _url_patterns() -> list[str]:
+    """Every route of the project, as its pattern."""
+    from django.urls import get_resolver
+
+    def walk(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            pattern = prefix + str(entry.pattern)
+            if hasattr(entry, "url_patterns"):
+                yield from walk(entry, pattern)
+            else:
+                yield pattern
+
+    return list(walk(get_resolver()))
+
+
+def test_bom_by_default_and_when_asked_none_with_0(register, public, client):
+    assert not export_text().startswith("\ufeff")  # the command's default: a file for a pipeline
     assert export_text(bom=True).startswith("\ufeff" + "slug,")
     assert streamed(client.get("/api/pledges/export.csv?bom=1")).startswith(b"\xef\xbb\xbfslug,")
-    assert streamed(client.get("/api/pledges/export.csv")).startswith(b"slug,")
+    assert streamed(client.get("/api/pledges/export.csv")).startswith(b"\xef\xbb\xbfslug,")
+    assert streamed(client.get("/api/pledges/export.csv?bom=0")).startswith(b"slug,")
     # A value it cannot read is an error, as for the filters, not a guess either way.
     for url in (
         "/api/pledges/export.csv?bom=maybe",
@@ -202,9 +250,10 @@ def test_api_admin_action_and_command_give_the_same_file(register, public, clien
     from commitments.admin.exports import export_pledges_action
 
     api = streamed(client.get("/api/pledges/export.csv"))
+    assert api.startswith(b"\xef\xbb\xbf")
 
     target = tmp_path / "pledges.csv"
-    call_command("export_pledges", "-o", str(target))
+    call_command("export_pledges", "-o", str(target), "--bom")
     command = target.read_bytes()
 
     request = RequestFactory().get("/admin/")
@@ -227,7 +276,7 @@ def test_command_filters_are_the_apis(register, public, client):
     assert [r["slug"] for r in parse(out.getvalue())] == ["fr-gb-bulk"]
     query = "state=FR&state=GB&summit=paris-2026&category=troops&top_level=true"
     api = streamed(client.get(f"/api/pledges/export.csv?{query}")).decode()
-    assert api == out.getvalue()
+    assert api == "\ufeff" + out.getvalue()  # the route's byte-order mark; the command's only with --bom
     out = io.StringIO()
     call_command("export_pledges", "--state", "US", "--summit", "paris-2026", stdout=out)
     assert parse(out.getvalue()) == []  # no American pledge at the Paris summit
@@ -296,7 +345,7 @@ def test_api_tokens_work_as_on_the_drf_endpoints(register, client, settings):
     _, key = ApiToken.issue(make.user(role="Viewer", staff=False), name="script", can_write=False)
     response = client.get("/api/pledges/export.csv", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
-    assert streamed(response).decode() == export_text()
+    assert streamed(response).decode() == export_text(bom=True)
     wrong = key[:-1] + ("x" if key[-1] != "x" else "y")
     for url in ("/api/pledges/export.csv", "/api/pledges/export.xlsx", "/api/reports/summary.csv"):
         assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200, url
@@ -367,7 +416,7 @@ def test_response_starts_before_the_query_is_exhausted(register, public, client,
     with CaptureQueriesContext(connection) as head:
         header_and_first = next(chunks)
     assert len(head) == 0  # made before the response started
-    assert header_and_first.startswith(b"slug,")
+    assert header_and_first.startswith(b"\xef\xbb\xbfslug,")
     assert header_and_first.split(b"\r\n")[1].startswith(b"fr-gb-bulk,")
     with CaptureQueriesContext(connection) as rest:
         remaining = list(chunks)

@@ -117,8 +117,9 @@ def test_csv_and_json_endpoints_agree(register, client, public):
     assert data["total"]["troops_max"] == 10000 and data["total"]["amount_eur"] is None
     assert data["currency"] == "EUR"
     response = client.get("/api/reports/summary.csv?summit=paris-2026")
-    text = b"".join(response.streaming_content).decode()
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark of every CSV route
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     assert list(rows[0]) == [c.name for c in exports.SUMMARY_COLUMNS]
     total = rows[0]
     assert (total["section"], total["pledges"], total["troops_max"]) == ("total", "1", "10000")

@@ -29,7 +29,7 @@ def unquantified(db, settings):
 
 
 def summary_csv(client) -> list[dict]:
-    text = b"".join(client.get("/api/reports/summary.csv").streaming_content).decode()
+    text = b"".join(client.get("/api/reports/summary.csv").streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 

@@ -37,7 +37,9 @@ def export_pledges_action(modeladmin, request, queryset):
     """The same file as /api/pledges/export.csv and `manage.py export_pledges`, for the selected
     rows (or, with "select all", every row the change list's filters match)."""
     name = f"pledges-{timezone.localdate():%Y-%m-%d}.csv"
-    return exports.counted_csv_response(queryset, exports.pledge_csv_chunks, name)
+    # With the byte-order mark, as every CSV route (commitments/api/exports.py BOM_VALUES): an
+    # analyst opens it in Excel by double-click.
+    return exports.counted_csv_response(queryset, lambda qs: exports.pledge_csv_chunks(qs, bom=True), name)
 
 
 def import_pledges_view(request, model_admin):

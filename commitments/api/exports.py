@@ -19,17 +19,22 @@ from rest_framework.response import Response
 from .. import exports
 from .release_reads import ReleaseReadMixin
 
-BOM_VALUES = {"": False, "0": False, "false": False, "1": True, "true": True}
+# Every CSV route starts with a UTF-8 byte-order mark unless asked not to: the files are opened by
+# double-click in Excel, which reads UTF-8 without a mark as the local code page (the data hold
+# curly quotes, dashes and Ukrainian names). Python's "utf-8-sig", pandas and most CSV readers
+# skip it; `?bom=0` leaves it out for one that does not.
+BOM_VALUES = {"": True, "0": False, "false": False, "1": True, "true": True}
 BOM = OpenApiParameter(
     "bom",
     {"type": "string", "enum": sorted(BOM_VALUES)},
-    description="1 or true: start the CSV with a UTF-8 byte-order mark, which Excel needs to read UTF-8 by "
-    "double-click. Empty: not given (no mark).",
+    description="The CSV starts with a UTF-8 byte-order mark, which Excel needs to read UTF-8 by double-click "
+    "(Python's utf-8-sig, pandas and most readers skip it). 0 or false: no mark. Empty, 1 or true: the mark.",
 )
 
 
 def wants_bom(request) -> bool:
-    """`?bom=`, read as strictly as the filters: a value it cannot understand is a 400, not a guess."""
+    """`?bom=` (the mark unless 0 or false), read as strictly as the filters: a value it cannot
+    understand is a 400, not a guess."""
     raw = request.query_params.get("bom", "")
     if raw not in BOM_VALUES:
         raise ValidationError({"bom": ["Use 1 or true for a byte-order mark, 0 or false for none."]})
@@ -80,8 +85,8 @@ CSV_FORMAT = (
     "RFC 4180 CSV in UTF-8 with a header row. Times are UTC with microseconds "
     "(`2025-03-01T12:00:00.000000+00:00`); a blank cell is unknown, never 0. A text cell starting with `=`, `+`, "
     "`-`, `@`, a tab, a carriage return or `'` has one `'` put before it, so that a spreadsheet shows it as text "
-    "rather than run it as a formula: remove that one `'` to get the text back. `bom=1` puts a byte-order mark "
-    "first, which Excel needs to read UTF-8 on double-click."
+    "rather than run it as a formula: remove that one `'` to get the text back. The file starts with a UTF-8 "
+    "byte-order mark, which Excel needs to read UTF-8 on double-click (`bom=0`: without it)."
 )
 XLSX_FORMAT = (
     "An Excel workbook: sheet 1 the rows (the CSV's columns; times in UTC, as Excel has no time zones), sheet 2 "
