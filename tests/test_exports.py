@@ -395,6 +395,32 @@ def test_xlsx_has_typed_cells_no_formulas_and_a_column_sheet(register, public, c
     assert [r[0] for r in documented[1:]] == [c.name for c in exports.PLEDGE_COLUMNS]
 
 
+def test_xlsx_opens_as_people_read_it(register, public, client):
+    """Widths by type, a bold frozen header, an autofilter over every row, numbers with thousands
+    separators and dates shown as dates, on every table's workbook."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.utils import get_column_letter
+
+    for table in exports.TABLES:
+        book = openpyxl.load_workbook(io.BytesIO(streamed(client.get(f"/api/{table}/export.xlsx"))))
+        sheet, columns = book[table], exports.TABLES[table].columns
+        assert sheet.freeze_panes == "A2", table
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(columns))}{sheet.max_row}", table
+        assert all(cell.font.b for cell in sheet[1]), table
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            assert sheet.column_dimensions[letter].width >= len(column.name) + 3, (table, column.name)
+            if column.type == "text":
+                assert sheet.column_dimensions[letter].width >= 40, (table, column.name)
+            for cell in sheet[letter][1:]:
+                if cell.value is not None and column.type in exports.XLSX_FORMATS:
+                    assert cell.number_format == exports.XLSX_FORMATS[column.type], (table, column.name)
+    pledges = openpyxl.load_workbook(io.BytesIO(streamed(client.get("/api/pledges/export.xlsx"))))["pledges"]
+    names = [cell.value for cell in pledges[1]]
+    troops = pledges.cell(row=2, column=names.index("troops_max") + 1)
+    assert troops.number_format == "#,##0"
+
+
 # --- streaming and query counts -----------------------------------------------------------------
 
 
