@@ -271,8 +271,8 @@ def test_status_date_filter_and_the_old_hierarchy_parameters(analyst_client):
 @pytest.mark.parametrize(
     ("o", "order_by"),
     [
-        ("5", '"condition" ASC, "commitments_pledge"."id" ASC'),
-        ("-5", '"condition" DESC, "commitments_pledge"."id" DESC'),
+        ("7", '"condition" ASC, "commitments_pledge"."id" ASC'),
+        ("-7", '"condition" DESC, "commitments_pledge"."id" DESC'),
     ],
 )
 def test_a_sorted_column_breaks_ties_by_id_in_its_direction(analyst_client, o, order_by):

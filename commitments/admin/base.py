@@ -203,6 +203,9 @@ class TrackerAdmin(SimpleHistoryAdmin):
     # Columns of History that are not facts about the record.
     history_diff_excluded = BOOKKEEPING
 
+    class Media:
+        css = {"all": ["commitments/admin.css"]}  # lists and inlines that fit a laptop's screen
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (name, {**options, "fields": [f for f in options["fields"] if f != SNAPSHOT_FIELD]})

@@ -18,7 +18,10 @@ from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import OrderBy
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+
+from ..formatting import short_label
 
 
 class RelationFilter(admin.ListFilter):
@@ -193,3 +196,23 @@ def _ascending(part) -> bool:
     if isinstance(part, OrderBy):
         return not part.descending
     return isinstance(part, F)  # a bare F() sorts ascending
+
+
+class ShortChoicesFilter(admin.ChoicesFieldListFilter):
+    """Django's filter on a field's choices, each choice by its short label ("Proposed", not
+    "Proposed (in a draft or a proposal; not agreed by the pledger)"), the sidebar kept narrow."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": short_label(choice["display"])}
+
+
+def labelled(label) -> str:
+    """A choice's short label for a list's cell, its whole label as the cell's title (help on hover)."""
+    return format_html('<span title="{}">{}</span>', label, short_label(label))
+
+
+def cut(text: str, *, wide: bool = False, title: str = "") -> str:
+    """A long text on one line of a list, cut with an ellipsis by the stylesheet (commitments/admin.css),
+    whole (or `title`) as the cell's title."""
+    return format_html('<span class="{}" title="{}">{}</span>', "cut wide" if wide else "cut", title or text, text)
