@@ -93,3 +93,31 @@ def test_screenshots_of_the_list_and_the_change_form(new_context, site, viewport
             header = page.locator(f"#citations-group {cell}").first
             header.scroll_into_view_if_needed()
             assert inside_window(header.bounding_box(), viewport), cell
+
+
+def test_the_filtered_list_is_kept_after_the_bulk_status_action(new_context, site):
+    page = log_in(new_context, site, LAPTOP)
+    page.goto(f"{site}/admin/commitments/pledge/?pledgers__id__exact={france().pk}")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.first).to_be_visible()
+    shown = rows.count()
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "change_status_action")
+    page.click("button[name=index]")
+    page.select_option("select[name=status]", "stalled")
+    page.fill("input[name=effective_date]", "01/11/2026")
+    page.fill("textarea[name=note]", "No news of it since the summit")
+    page.click(".field-source .select2-selection")
+    page.fill(".select2-search__field", "meets in Paris")
+    page.click(".select2-results__option:has-text('meets in Paris')")
+    page.click("input[name=apply]")
+    expect(page.locator(".messagelist .success")).to_contain_text("Status changed to “Stalled”")
+    assert f"pledgers__id__exact={france().pk}" in page.url
+    expect(rows).to_have_count(shown)
+    expect(page.locator("#changelist-filter")).to_contain_text("France")
+
+
+def france():
+    from commitments.models import State
+
+    return State.objects.get(code="FR")

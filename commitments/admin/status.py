@@ -11,6 +11,7 @@ and the refusals are listed. `StatusHistoryInline` and `StatusHistoryAdmin` show
 read-only."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -94,10 +95,12 @@ class StatusChangeAdminMixin:
                         message = f"Status changed to “{status}” for {count} {noun}."
                     self.message_user(request, message, messages.SUCCESS)
                     if single:
-                        return HttpResponseRedirect(
-                            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
-                        )
-                    return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+                        # Back to the record, with the list's filters it was opened from (?_changelist_filters=…).
+                        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
+                        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": opts}
+                        return HttpResponseRedirect(add_preserved_filters(preserved, url))
+                    # The action was posted to the list with its filters in the query string: back there.
+                    return HttpResponseRedirect(request.get_full_path())
                 if single:
                     form.add_change_errors(rejections[0][1])
                     rejections = []
@@ -114,6 +117,7 @@ class StatusChangeAdminMixin:
             "rejections": rejections,
             "media": self.media + form.media,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "preserved_filters": self.get_preserved_filters(request),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.status_change_template, context)
