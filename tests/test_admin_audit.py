@@ -87,6 +87,19 @@ def test_history_shows_the_status_change(analyst_client):
     assert "<strong>Version:</strong>" not in page  # bookkeeping is not a difference
 
 
+def test_history_shows_a_change_reason_only_when_there_is_one(analyst_client):
+    from simple_history.utils import update_change_reason
+
+    pledge = make.french_pledge()
+    url = f"{LIST}{pledge.pk}/history/"
+    table = analyst_client.get(url).content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "Change reason" not in table and "None" not in table
+    update_change_reason(pledge, "Corrected from the Elysée's release")
+    table = analyst_client.get(url).content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "Change reason" in table and "Corrected from the Elysée&#x27;s release" in table
+    assert "None" not in table
+
+
 def test_shell_saves_and_deletes_leave_one_record_each(db):
     pledge = make.pledge(title="Shell pledge", pledgers=())
     assert [r.history_type for r in records(pledge)] == ["+"]
@@ -198,6 +211,11 @@ def test_revert_from_history_keeps_the_status_and_needs_change_permission(analys
     assert viewer_client.post(url, {"title": "Forged"}).status_code == 403
 
     form = analyst_client.get(url)
+    # The page says what a revert leaves as it is, with both values.
+    explained = " ".join(form.content.decode().split())
+    assert "<strong>status</strong> stays “Announced (stated publicly, not formally agreed)”" in explained
+    assert "(this version: “Not yet assessable”)" in explained
+    assert "only through “Change status”" in explained
     response = analyst_client.post(url, form_data(form, "historicalpledge_form"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     pledge = Pledge.objects.get()

@@ -378,9 +378,44 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    def render_history_view(self, request, template, context, **kwargs):
+        if template == self.object_history_template and "page_obj" in context:
+            # The reason column only when a version on the page has one: never a column of "None".
+            context["shows_reasons"] = any(record.history_change_reason for record in context["page_obj"])
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def revert_context(self, object_id, version_id) -> dict:
+        """What the Revert page says: the version's date, and the facts a revert leaves as they are
+        now (the fields the form does not edit: a pledge's status and its date), with both values."""
+        history = get_history_manager_for_model(self.model)
+        version = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id}).first()
+        current = self.model._default_manager.filter(pk=object_id).first()
+        if version is None:
+            return {}
+        context = {"version_date": timezone.localtime(version.history_date).strftime("%d %B %Y %H:%M")}
+        if current is None:
+            return context
+        kept = []
+        for field in self.model._meta.concrete_fields:
+            if field.editable or field.primary_key or field.name in self.history_diff_excluded:
+                continue
+            then, now = getattr(version, field.attname), getattr(current, field.attname)
+            if then != now:
+                kept.append(
+                    {
+                        "field": field.name,
+                        "name": field.verbose_name,
+                        "then": display(field, then),
+                        "now": display(field, now),
+                    }
+                )
+        context.update(not_restored=kept, status_kept=any(f["field"] == "status" for f in kept))
+        return context
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Simple-history saves a posted old version for anyone who may *view* history; here a
         revert needs the change permission, and goes through the same lost-edit check."""
+        extra_context = {**(extra_context or {}), **self.revert_context(unquote(object_id), version_id)}
         if request.method == "POST":
             obj = self.get_object(request, object_id)
             if obj is None:
