@@ -91,16 +91,23 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
         ("status_changed_on", admin.DateFieldListFilter),
         NotReviewedFilter,
     ]
+    # Words match the pledge itself (title, slug, description) or a pledger; a word prefixed
+    # "source:" matches a cited source (title, publisher, key) only: "France" finds France's
+    # pledges, not every pledge citing a French newspaper (get_search_results).
     search_fields = [
         "title",
         "slug",
+        "description",
         "pledgers__name",
         "=pledgers__code",
         "citations__source__title",
         "citations__source__publisher",
         "=citations__source__key",
     ]
-    search_help_text = "Title, a pledger's name or code (FR), or a cited source's title, publisher or key."
+    search_help_text = (
+        "Title, slug, description, or a pledger's name or code (FR). A cited source: source:word "
+        '(its title, publisher or key), e.g. source:Guardian or source:"Élysée statement".'
+    )
     # No date_hierarchy: its "which years have pledges" is a DISTINCT over every row at each view.
     # The same drill-down by ranges (status_changed_on__gte/__lt, index-served) is a list filter;
     # the hierarchy's own parameters (status_changed_on__year=…&__month=…) still filter.
@@ -163,16 +170,20 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             return queryset, False
         pledgers = Pledge.pledgers.through.objects
         branches = [
-            lambda term: Pledge.objects.filter(text_matches(term, "title__icontains", "slug__icontains")).values("pk"),
+            lambda term: Pledge.objects.filter(
+                text_matches(term, "title__icontains", "slug__icontains", "description__icontains")
+            ).values("pk"),
             lambda term: pledgers.filter(text_matches(term, "state__name__icontains", "state__code__iexact")).values(
                 "pledge_id"
             ),
+        ]
+        sources = [
             lambda term: Citation.objects.filter(
                 text_matches(term, "source__title__icontains", "source__publisher__icontains", "source__key__iexact"),
                 pledge__isnull=False,
             ).values("pledge_id"),
         ]
-        return search_without_duplicates(queryset, search_term, branches), False
+        return search_without_duplicates(queryset, search_term, branches, prefixed={"source": sources}), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
