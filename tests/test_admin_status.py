@@ -170,3 +170,36 @@ def test_status_change_of_one_pledge_keeps_the_list_filters(analyst_client):
     response = analyst_client.post(url, form_data(analyst_client.get(url), "change-status-form", **change()))
     assert response.status_code == 302
     assert response["Location"] == f"{LIST}{pledge.pk}/change/?{kept}"
+
+
+@pytest.mark.parametrize(
+    ("now", "offered"),
+    [
+        (Status.NOT_ASSESSABLE, Status.PROPOSED),
+        (Status.ANNOUNCED, Status.AGREED),
+        (Status.PARTIALLY_FULFILLED, Status.FULFILLED),
+        (Status.FULFILLED, ""),  # the end of the usual life: nothing offered
+        (Status.STALLED, ""),  # off it
+    ],
+)
+def test_the_status_page_offers_the_next_plausible_status(analyst_client, now, offered):
+    pledge = make.pledge(title="P")
+    if now != Status.NOT_ASSESSABLE:
+        Pledge.objects.filter(pk=pledge.pk).update(status=now)
+    form = analyst_client.get(f"{LIST}{pledge.pk}/change-status/").context["form"]
+    assert form["status"].value() == offered
+    assert form.fields["status"].choices[0] == ("", "---------")  # never "Not yet assessable" by default
+
+
+def test_the_bulk_status_page_offers_a_status_only_when_the_selection_shares_one(analyst_client):
+    a, b = make.pledge(title="A"), make.pledge(title="B")
+    ask = {"action": "change_status_action", "_selected_action": [a.pk, b.pk], "index": "0"}
+    assert analyst_client.post(LIST, ask).context["form"]["status"].value() == Status.PROPOSED
+    Pledge.objects.filter(pk=b.pk).update(status=Status.ANNOUNCED)
+    assert analyst_client.post(LIST, ask).context["form"]["status"].value() == ""
+
+
+def test_the_status_page_has_the_source_add_button(analyst_client):
+    pledge = make.french_pledge()
+    page = analyst_client.get(f"{LIST}{pledge.pk}/change-status/").content.decode()
+    assert 'id="add_id_source"' in page and "/admin/commitments/source/add/?" in page

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import audit, review, services
-from ..choices import Condition
+from ..choices import Condition, Status
 from ..formatting import short_label
 from ..models import Citation, ForceRequirement, Pledge, StatusChange
 from ..models.pledges import NO_PLEDGER
@@ -153,6 +153,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
     inlines = [CitationInline, PledgeStatusHistoryInline]
     actions = ["change_status_action", "mark_reviewed"]
     status_change_ordering = ("title",)
+    usual_life_ends_at = Status.FULFILLED  # stalled and withdrawn are ways off it
     change_list_template = "admin/commitments/pledge/change_list.html"
     list_per_page = 50
 
