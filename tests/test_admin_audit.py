@@ -3,6 +3,8 @@ History shows field-level differences; a deleted pledge can be seen and restored
 
 import datetime
 
+import pytest
+
 from commitments.choices import Status
 from commitments.models import Citation, Pledge, State, StatusChange
 
@@ -248,3 +250,29 @@ def test_a_summit_with_hosts_leaves_one_record_per_save(analyst_client, analyst)
     history = records(summit)
     assert [(r.history_type, r.history_user) for r in history] == [("+", analyst), ("~", analyst)]
     assert [list(r.hosts.values_list("state_id", flat=True)) for r in history] == [[fr.pk], [gb.pk]]
+
+
+def test_a_citations_field_is_chosen_from_the_records_fields(analyst_client):
+    pledge = make.french_pledge()
+    url = f"{LIST}{pledge.pk}/change/"
+    form = analyst_client.get(url)
+    field = form.context["inline_admin_formsets"][0].formset.forms[0].fields["field"]
+    offered = dict(field.choices)
+    assert offered[""] == "— the whole record —"
+    assert offered["amount"] == "Amount" and offered["pledgers"] == "Pledgers" and offered["status"] == "Status"
+    assert not {"id", "slug", "version", "citations"} & set(offered)
+    response = analyst_client.post(url, form_data(form, "pledge_form", **{"citations-0-field": "amout"}))
+    assert response.status_code == 200  # a form error, nothing saved
+    assert "Select a valid choice" in str(response.context["inline_admin_formsets"][0].formset.errors)
+    response = analyst_client.post(url, form_data(form, "pledge_form", **{"citations-0-field": "amount"}))
+    assert response.status_code == 302
+    assert pledge.citations.get().field == "amount"
+
+
+def test_a_citation_naming_no_field_of_its_record_is_invalid(db):
+    from django.core.exceptions import ValidationError
+
+    citation = make.french_pledge().citations.get()
+    citation.field = "citations"  # a relation to other rows, not a fact of the pledge
+    with pytest.raises(ValidationError, match="A pledge has no field “citations” a source can support."):
+        citation.full_clean()
