@@ -8,7 +8,6 @@ the snapshot; if anyone saved it in the meantime the form comes back with the di
 state, so a second Save is a deliberate overwrite. The pledge's `version` is part of the
 snapshot, so a status change made in the meantime is caught too."""
 
-from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,7 +18,6 @@ from django.forms.models import InlineForeignKeyField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -28,7 +26,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_manager_for_model
 
 from .. import audit, review
-from ..csp import style_attributes
 
 SNAPSHOT_FIELD = "loaded_state"
 SNAPSHOT_SALT = "commitments.admin.loaded-state"
@@ -350,11 +347,6 @@ class TrackerAdmin(SimpleHistoryAdmin):
         form.save_m2m = save_m2m_then_record
 
     # -- History -----------------------------------------------------------------------------
-
-    # simple-history's list has one style attribute (on its paginator): that one is admitted, no other.
-    @method_decorator(csp_update(style_attributes("border-top: 0")))
-    def history_view(self, request, object_id, extra_context=None):
-        return super().history_view(request, object_id, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Field-level differences, including the facts the form does not edit (a pledge's
