@@ -27,3 +27,9 @@ def troop_range(low, high) -> str:
     if low is not None:
         return f"at least {low:,} troops"
     return f"up to {high:,} troops"
+
+
+def short_label(label) -> str:
+    """A choice's label without its explanation in brackets: 'Proposed (in a draft…)' → 'Proposed'.
+    Lists show it; the whole label goes beside it as help (a title, the filter's legend)."""
+    return str(label).split(" (")[0]

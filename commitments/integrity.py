@@ -214,6 +214,19 @@ def statements_are_about_something() -> Iterator[Problem]:
         yield Problem("statements", f"statement {pk} ({slug})", ABOUT_NOTHING)
 
 
+def citations_name_real_fields() -> Iterator[Problem]:
+    """A citation's `field` is blank (the whole record) or one of its record's citable fields
+    (Citation.citable_fields): what the admin offers, the model validates and the pages show."""
+    for name in Citation.TARGETS:
+        model = Citation._meta.get_field(name).related_model
+        citable = [field for field, _label in Citation.citable_fields(model)]
+        wrong = Citation.objects.filter(**{f"{name}__isnull": False}).exclude(field="").exclude(field__in=citable)
+        for pk, key, field in wrong.order_by("pk").values_list("pk", "key", "field"):
+            yield Problem(
+                "citation fields", f"citation {pk} ({key})", f"a {model._meta.verbose_name} has no field “{field}”."
+            )
+
+
 CHECKS: dict[str, tuple[str, Callable[[], Iterator[Problem]]]] = {
     "status": ("every pledge's status is its latest status change", status_matches_history),
     "history": ("status histories are numbered from 1 and chained", history_is_a_chain),
@@ -225,6 +238,7 @@ CHECKS: dict[str, tuple[str, Callable[[], Iterator[Problem]]]] = {
         "every statement is about a pledge, instrument, declaration or meeting",
         statements_are_about_something,
     ),
+    "citations": ("every citation's field is a field of its record", citations_name_real_fields),
 }
 
 

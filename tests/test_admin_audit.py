@@ -3,6 +3,8 @@ History shows field-level differences; a deleted pledge can be seen and restored
 
 import datetime
 
+import pytest
+
 from commitments.choices import Status
 from commitments.models import Citation, Pledge, State, StatusChange
 
@@ -85,6 +87,19 @@ def test_history_shows_the_status_change(analyst_client):
     assert "<strong>Status:</strong>" in page
     assert "Not yet assessable" in page and "Announced (stated publicly, not formally agreed)" in page
     assert "<strong>Version:</strong>" not in page  # bookkeeping is not a difference
+
+
+def test_history_shows_a_change_reason_only_when_there_is_one(analyst_client):
+    from simple_history.utils import update_change_reason
+
+    pledge = make.french_pledge()
+    url = f"{LIST}{pledge.pk}/history/"
+    table = analyst_client.get(url).content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "Change reason" not in table and "None" not in table
+    update_change_reason(pledge, "Corrected from the Elysée's release")
+    table = analyst_client.get(url).content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "Change reason" in table and "Corrected from the Elysée&#x27;s release" in table
+    assert "None" not in table
 
 
 def test_shell_saves_and_deletes_leave_one_record_each(db):
@@ -198,6 +213,11 @@ def test_revert_from_history_keeps_the_status_and_needs_change_permission(analys
     assert viewer_client.post(url, {"title": "Forged"}).status_code == 403
 
     form = analyst_client.get(url)
+    # The page says what a revert leaves as it is, with both values.
+    explained = " ".join(form.content.decode().split())
+    assert "<strong>status</strong> stays “Announced (stated publicly, not formally agreed)”" in explained
+    assert "(this version: “Not yet assessable”)" in explained
+    assert "only through “Change status”" in explained
     response = analyst_client.post(url, form_data(form, "historicalpledge_form"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     pledge = Pledge.objects.get()
@@ -230,3 +250,29 @@ def test_a_summit_with_hosts_leaves_one_record_per_save(analyst_client, analyst)
     history = records(summit)
     assert [(r.history_type, r.history_user) for r in history] == [("+", analyst), ("~", analyst)]
     assert [list(r.hosts.values_list("state_id", flat=True)) for r in history] == [[fr.pk], [gb.pk]]
+
+
+def test_a_citations_field_is_chosen_from_the_records_fields(analyst_client):
+    pledge = make.french_pledge()
+    url = f"{LIST}{pledge.pk}/change/"
+    form = analyst_client.get(url)
+    field = form.context["inline_admin_formsets"][0].formset.forms[0].fields["field"]
+    offered = dict(field.choices)
+    assert offered[""] == "— the whole record —"
+    assert offered["amount"] == "Amount" and offered["pledgers"] == "Pledgers" and offered["status"] == "Status"
+    assert not {"id", "slug", "version", "citations"} & set(offered)
+    response = analyst_client.post(url, form_data(form, "pledge_form", **{"citations-0-field": "amout"}))
+    assert response.status_code == 200  # a form error, nothing saved
+    assert "Select a valid choice" in str(response.context["inline_admin_formsets"][0].formset.errors)
+    response = analyst_client.post(url, form_data(form, "pledge_form", **{"citations-0-field": "amount"}))
+    assert response.status_code == 302
+    assert pledge.citations.get().field == "amount"
+
+
+def test_a_citation_naming_no_field_of_its_record_is_invalid(db):
+    from django.core.exceptions import ValidationError
+
+    citation = make.french_pledge().citations.get()
+    citation.field = "citations"  # a relation to other rows, not a fact of the pledge
+    with pytest.raises(ValidationError, match="A pledge has no field “citations” a source can support."):
+        citation.full_clean()

@@ -114,18 +114,24 @@ def test_quantity_summary(fields, expected):
         ("2 billion", {"French"}),  # title
         ("united king", {"Other"}),  # a pledger's name
         ("gb", {"Other"}),  # a pledger's code, exactly
-        ("BBC story", {"Other"}),  # a cited source's title
-        ("france24-2025-03", {"French"}),  # a cited source's key
-        ("Radio", {"French"}),  # a cited source's publisher
+        ("further commitments", {"French"}),  # the description
+        ("BBC story", set()),  # a cited source's title: only with the prefix
+        ("source:BBC story", set()),  # "story" alone matches neither pledge
+        ('source:"BBC story"', {"Other"}),  # a cited source's title, as a phrase
+        ("source:france24-2025-03", {"French"}),  # a cited source's key
+        ("Radio", set()),
+        ("source:Radio", {"French"}),  # a cited source's publisher
+        ("SOURCE:radio", {"French"}),
+        ("source:Radio gb", set()),  # every term must match: the source is the French pledge's
         ("Norway", set()),
     ],
 )
 @pytest.mark.parametrize("ids_read", [10_000, 0], ids=["ids-as-list", "ids-as-subquery"])
-def test_search_by_title_state_and_source(analyst_client, query, expected, ids_read, monkeypatch):
+def test_search_by_title_description_state_and_prefixed_source(analyst_client, query, expected, ids_read, monkeypatch):
     # Both ways a term's matches reach the list: read as ids first, or (more matches than
     # SEARCH_IDS_READ) left as a subquery.
     monkeypatch.setattr(listing, "SEARCH_IDS_READ", ids_read)
-    make.french_pledge()
+    Pledge.objects.filter(pk=make.french_pledge().pk).update(description="One of the further commitments of aid")
     Source.objects.filter(key="france24-2025-03").update(publisher="Radio France")
     other = make.pledge(title="Other pledge", pledgers=("GB",))
     Citation.objects.create(pledge=other, source=make.source("bbc-2025", title="BBC story"), quote="q")
@@ -271,8 +277,8 @@ def test_status_date_filter_and_the_old_hierarchy_parameters(analyst_client):
 @pytest.mark.parametrize(
     ("o", "order_by"),
     [
-        ("5", '"condition" ASC, "commitments_pledge"."id" ASC'),
-        ("-5", '"condition" DESC, "commitments_pledge"."id" DESC'),
+        ("7", '"condition" ASC, "commitments_pledge"."id" ASC'),
+        ("-7", '"condition" DESC, "commitments_pledge"."id" DESC'),
     ],
 )
 def test_a_sorted_column_breaks_ties_by_id_in_its_direction(analyst_client, o, order_by):
@@ -284,3 +290,21 @@ def test_a_sorted_column_breaks_ties_by_id_in_its_direction(analyst_client, o, o
         q["sql"] for q in ctx if "LIMIT" not in q["sql"] and 'FROM "commitments_pledge" LEFT OUTER JOIN' in q["sql"]
     )
     assert page.endswith(f'ORDER BY "commitments_pledge".{order_by}'), page
+
+
+def test_searching_a_state_finds_its_pledges_not_those_citing_a_source_named_after_it(analyst_client, seeded):
+    """Issue 15: "France" listed pledges of other states whose cited source's title names France."""
+    cited = set(
+        Citation.objects.filter(source__title__icontains="France", pledge__isnull=False).values_list(
+            "pledge_id", flat=True
+        )
+    )
+    response = analyst_client.get(URL, {"q": "France", "all": ""})
+    found = set(response.context["cl"].result_list.values_list("pk", flat=True))
+    for pledge in Pledge.objects.filter(pk__in=found):
+        text = f"{pledge.title} {pledge.slug} {pledge.description}".lower()
+        assert "FR" in {s.code for s in pledge.pledgers.all()} or "france" in text, pledge.title
+    assert cited - found, "the seed has pledges citing a source titled with France that are not France's"
+    # With the prefix, the sources are searched.
+    response = analyst_client.get(URL, {"q": "source:France", "all": ""})
+    assert set(response.context["cl"].result_list.values_list("pk", flat=True)) == cited

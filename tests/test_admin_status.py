@@ -146,3 +146,60 @@ def test_bulk_change_refuses_pledges_changed_since_the_page_was_shown(analyst_cl
     assert response.status_code == 200
     assert "Pledge 1</a>: Its status was changed to “Announced” by someone else" in response.content.decode()
     assert StatusChange.objects.count() == 1  # only B's
+
+
+def test_bulk_status_change_returns_to_the_filtered_list(analyst_client):
+    """The action is posted to the list with its filters in the query string; after the change the
+    analyst is back on that filtered list, not the whole one (issue 15)."""
+    pledges = [make.pledge(title=f"Pledge {n}") for n in range(2)]
+    filtered = f"{LIST}?open=open&q=Pledge"
+    ids = [str(p.pk) for p in pledges]
+    question = analyst_client.post(filtered, {"action": "change_status_action", "_selected_action": ids, "index": "0"})
+    response = analyst_client.post(filtered, form_data(question, "change-status-form", **change()))
+    assert response.status_code == 302
+    assert response["Location"] == filtered
+    assert StatusChange.objects.count() == 2
+
+
+def test_status_change_of_one_pledge_keeps_the_list_filters(analyst_client):
+    pledge = make.french_pledge()
+    kept = "_changelist_filters=status__exact%3Dannounced"
+    page = analyst_client.get(f"{LIST}{pledge.pk}/change/?{kept}").content.decode()
+    url = f"{LIST}{pledge.pk}/change-status/?{kept}"
+    assert f'href="{url}"' in page.replace("&amp;", "&")
+    response = analyst_client.post(url, form_data(analyst_client.get(url), "change-status-form", **change()))
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}{pledge.pk}/change/?{kept}"
+
+
+@pytest.mark.parametrize(
+    ("now", "offered"),
+    [
+        (Status.NOT_ASSESSABLE, Status.PROPOSED),
+        (Status.ANNOUNCED, Status.AGREED),
+        (Status.PARTIALLY_FULFILLED, Status.FULFILLED),
+        (Status.FULFILLED, ""),  # the end of the usual life: nothing offered
+        (Status.STALLED, ""),  # off it
+    ],
+)
+def test_the_status_page_offers_the_next_plausible_status(analyst_client, now, offered):
+    pledge = make.pledge(title="P")
+    if now != Status.NOT_ASSESSABLE:
+        Pledge.objects.filter(pk=pledge.pk).update(status=now)
+    form = analyst_client.get(f"{LIST}{pledge.pk}/change-status/").context["form"]
+    assert form["status"].value() == offered
+    assert form.fields["status"].choices[0] == ("", "---------")  # never "Not yet assessable" by default
+
+
+def test_the_bulk_status_page_offers_a_status_only_when_the_selection_shares_one(analyst_client):
+    a, b = make.pledge(title="A"), make.pledge(title="B")
+    ask = {"action": "change_status_action", "_selected_action": [a.pk, b.pk], "index": "0"}
+    assert analyst_client.post(LIST, ask).context["form"]["status"].value() == Status.PROPOSED
+    Pledge.objects.filter(pk=b.pk).update(status=Status.ANNOUNCED)
+    assert analyst_client.post(LIST, ask).context["form"]["status"].value() == ""
+
+
+def test_the_status_page_has_the_source_add_button(analyst_client):
+    pledge = make.french_pledge()
+    page = analyst_client.get(f"{LIST}{pledge.pk}/change-status/").content.decode()
+    assert 'id="add_id_source"' in page and "/admin/commitments/source/add/?" in page

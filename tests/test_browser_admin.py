@@ -58,7 +58,7 @@ def test_analyst_finds_the_french_pledge_changes_its_status_and_sees_it_in_histo
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list")).to_contain_text("€2.0 bn")
     shot(page, "1-search")
-    page.click(f"#result_list a:text('{make.FRENCH_PLEDGE}')")
+    page.click(f"#result_list a:has-text('{make.FRENCH_PLEDGE}')")
 
     page.click("a.changestatuslink")
     page.select_option("select[name=status]", "in_implementation")

@@ -139,3 +139,15 @@ def test_an_edit_through_every_writer_keeps_the_register_consistent(seeded):
     )
     services.mark_reviewed([pledge.pk])
     assert integrity.run() == {name: [] for name in integrity.CHECKS}
+
+
+def test_citation_fields_are_fields_of_their_record(seeded):
+    from commitments import integrity
+    from commitments.models import Citation
+
+    assert integrity.run(["citations"]) == {"citations": []}  # the seed names real fields
+    citation = Citation.objects.filter(pledge__isnull=False).first()
+    Citation.objects.filter(pk=citation.pk).update(field="amout")
+    (problem,) = integrity.run(["citations"])["citations"]
+    assert problem.record == f"citation {citation.pk} ({citation.key})"
+    assert "a pledge has no field “amout”" in problem.message

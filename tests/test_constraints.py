@@ -228,5 +228,5 @@ def test_a_euro_pledge_gets_its_conversion_filled_in():
 @pytest.mark.django_db
 def test_a_citation_may_name_only_a_field_its_record_has():
     citation = models.Citation(source=make.source(), pledge=make.pledge(), quote="q", field="troop_count")
-    with pytest.raises(ValidationError, match="Pledge has no field 'troop_count'"):
+    with pytest.raises(ValidationError, match="A pledge has no field “troop_count” a source can support."):
         citation.full_clean()

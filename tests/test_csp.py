@@ -111,14 +111,13 @@ def test_the_browsable_api_admits_exactly_the_style_attribute_it_has(pledge):
     assert policy(client.get("/api/pledges/", HTTP_ACCEPT="application/json")) == STRICT
 
 
-def test_the_history_page_admits_exactly_the_style_attribute_it_has(analyst_client, pledge):
+def test_the_history_page_needs_no_exception_to_the_policy(analyst_client, pledge):
+    # simple-history's list had a style attribute on its paginator; our copy of the template
+    # (templates/simple_history/object_history_list.html) styles it from admin.css instead.
     response = analyst_client.get(f"/admin/commitments/pledge/{pledge.pk}/history/")
     assert response.status_code == 200
-    found = style_attributes(response)
-    assert found == {"border-top: 0"}
-    header = policy(response)
-    assert header["style-src-attr"] == ["'unsafe-hashes'", *(sha256(value) for value in found)]
-    assert {name: sources for name, sources in header.items() if name != "style-src-attr"} == STRICT
+    assert style_attributes(response) == set()
+    assert policy(response) == STRICT
 
 
 def test_the_api_docs_page_has_no_inline_script_and_alone_admits_data_images(client, settings):

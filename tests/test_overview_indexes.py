@@ -55,6 +55,11 @@ def pledges(db):
             "pledge_slug_trgm",
         ),
         (
+            "admin search, description",
+            lambda: Pledge.objects.filter(description__icontains="ceasefire").order_by().values("pk"),
+            "pledge_description_trgm",
+        ),
+        (
             "overview, troop pledges without a number",
             lambda: (
                 Pledge.objects.top_level()

@@ -8,7 +8,6 @@ the snapshot; if anyone saved it in the meantime the form comes back with the di
 state, so a second Save is a deliberate overwrite. The pledge's `version` is part of the
 snapshot, so a status change made in the meantime is caught too."""
 
-from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,7 +18,6 @@ from django.forms.models import InlineForeignKeyField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -28,7 +26,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_history_manager_for_model
 
 from .. import audit, review
-from ..csp import style_attributes
 
 SNAPSHOT_FIELD = "loaded_state"
 SNAPSHOT_SALT = "commitments.admin.loaded-state"
@@ -203,6 +200,9 @@ class TrackerAdmin(SimpleHistoryAdmin):
     # Columns of History that are not facts about the record.
     history_diff_excluded = BOOKKEEPING
 
+    class Media:
+        css = {"all": ["commitments/admin.css"]}  # lists and inlines that fit a laptop's screen
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (name, {**options, "fields": [f for f in options["fields"] if f != SNAPSHOT_FIELD]})
@@ -348,11 +348,6 @@ class TrackerAdmin(SimpleHistoryAdmin):
 
     # -- History -----------------------------------------------------------------------------
 
-    # simple-history's list has one style attribute (on its paginator): that one is admitted, no other.
-    @method_decorator(csp_update(style_attributes("border-top: 0")))
-    def history_view(self, request, object_id, extra_context=None):
-        return super().history_view(request, object_id, extra_context)
-
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Field-level differences, including the facts the form does not edit (a pledge's
         status), which simple-history leaves out."""
@@ -375,9 +370,44 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    def render_history_view(self, request, template, context, **kwargs):
+        if template == self.object_history_template and "page_obj" in context:
+            # The reason column only when a version on the page has one: never a column of "None".
+            context["shows_reasons"] = any(record.history_change_reason for record in context["page_obj"])
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def revert_context(self, object_id, version_id) -> dict:
+        """What the Revert page says: the version's date, and the facts a revert leaves as they are
+        now (the fields the form does not edit: a pledge's status and its date), with both values."""
+        history = get_history_manager_for_model(self.model)
+        version = history.filter(**{self.model._meta.pk.attname: object_id, "history_id": version_id}).first()
+        current = self.model._default_manager.filter(pk=object_id).first()
+        if version is None:
+            return {}
+        context = {"version_date": timezone.localtime(version.history_date).strftime("%d %B %Y %H:%M")}
+        if current is None:
+            return context
+        kept = []
+        for field in self.model._meta.concrete_fields:
+            if field.editable or field.primary_key or field.name in self.history_diff_excluded:
+                continue
+            then, now = getattr(version, field.attname), getattr(current, field.attname)
+            if then != now:
+                kept.append(
+                    {
+                        "field": field.name,
+                        "name": field.verbose_name,
+                        "then": display(field, then),
+                        "now": display(field, now),
+                    }
+                )
+        context.update(not_restored=kept, status_kept=any(f["field"] == "status" for f in kept))
+        return context
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Simple-history saves a posted old version for anyone who may *view* history; here a
         revert needs the change permission, and goes through the same lost-edit check."""
+        extra_context = {**(extra_context or {}), **self.revert_context(unquote(object_id), version_id)}
         if request.method == "POST":
             obj = self.get_object(request, object_id)
             if obj is None:

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect, RelatedFieldWidgetWrapper
 
 from .. import services
 from ..choices import DatePrecision
@@ -33,12 +33,21 @@ class StatusChangeForm(forms.Form):
     )
     attribution = forms.CharField(required=False, max_length=200, help_text="Optional: who the source says said it.")
 
-    def __init__(self, *args, model, **kwargs):
+    def __init__(self, *args, model, can_add_source=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = model._meta.get_field("status").choices
+        # No status chosen for the analyst unless one is plausible (the page's `initial`): a blank
+        # first choice, never "Not yet assessable" by default.
+        self.fields["status"].choices = [("", "---------"), *model._meta.get_field("status").choices]
         # Sources are searched, as on every admin form; the widget asks for the history's own field.
-        self.fields["source"].widget = AutocompleteSelect(
-            model.STATUS_CHANGE._meta.get_field("source"), admin.site, choices=self.fields["source"].choices
+        # The add (+) button opens the source form in a popup, as on the record's own form.
+        relation = model.STATUS_CHANGE._meta.get_field("source")
+        self.fields["source"].widget = RelatedFieldWidgetWrapper(
+            AutocompleteSelect(relation, admin.site, choices=self.fields["source"].choices),
+            relation.remote_field,
+            admin.site,
+            can_add_related=can_add_source,
+            can_change_related=False,
+            can_view_related=False,
         )
 
     def change_kwargs(self, user) -> dict:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from ..choices import InstrumentStatus
 from ..models import Instrument, InstrumentParty, InstrumentStatusChange
 from .base import TrackerAdmin, TrackerInline
 from .records import CitationInline
@@ -28,6 +29,7 @@ class InstrumentStatusHistoryInline(StatusHistoryInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(StatusChangeAdminMixin, TrackerAdmin):
+    usual_life_ends_at = InstrumentStatus.OPERATIONAL  # suspended and ended are ways off it
     list_display = ["name", "kind", "status", "status_changed_on", "leads", "contribution_count"]
     list_filter = ["kind", "status", ("parties__state", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "mandate", "parties__state__name", "=parties__state__code"]

@@ -18,7 +18,10 @@ from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import OrderBy
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+
+from ..formatting import short_label
 
 
 class RelationFilter(admin.ListFilter):
@@ -138,20 +141,33 @@ def search_terms(search_term: str) -> list[str]:
     return terms
 
 
-def search_without_duplicates(queryset, search_term: str, branches):
+def unquoted(bit: str) -> str:
+    """'"Paris summit"' → 'Paris summit' (a phrase in quotes after a prefix: source:"Paris summit")."""
+    if len(bit) > 1 and bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+        return unescape_string_literal(bit)
+    return bit
+
+
+def search_without_duplicates(queryset, search_term: str, branches, prefixed=None):
     """`queryset` narrowed to the rows every term matches in one of `branches`: each a function
     of a term returning a queryset of matching ids (one column). A row matches a term when its
     id is in the UNION of the branches: each branch is served by its own index, and the result
-    has no duplicates, so the changelist needs no DISTINCT.
+    has no duplicates, so the changelist needs no DISTINCT. A term "prefix:word" whose prefix is
+    a key of `prefixed` ({"source": [...]}) is matched by those branches instead, on "word".
 
     The ids of a term are read first (one query a term), up to SEARCH_IDS_READ: the list's page
     and its count then look those rows up by primary key. Left as a subquery, `id IN (UNION)`
     makes PostgreSQL hash the matches and scan every pledge against them (a million rows for
     5,000 matches: 0.4 s a page). A term matching more rows than that stays a subquery."""
     for term in search_terms(search_term):
-        first, *rest = (branch(term).order_by() for branch in branches)
-        matches = first.union(*rest)
-        ids = list(matches.values_list("pk", flat=True)[: SEARCH_IDS_READ + 1])
+        chosen = branches
+        prefix, colon, word = term.partition(":")
+        if colon and word and prefix.lower() in (prefixed or {}):
+            chosen, term = prefixed[prefix.lower()], unquoted(word)
+        first, *rest = (branch(term).order_by() for branch in chosen)
+        # (One branch is no union: its own one column, read as it is, not as the pk of its model.)
+        matches = first.union(*rest) if rest else first
+        ids = [next(iter(row.values())) for row in matches[: SEARCH_IDS_READ + 1]]
         queryset = queryset.filter(pk__in=ids if len(ids) <= SEARCH_IDS_READ else matches)
     return queryset
 
@@ -193,3 +209,23 @@ def _ascending(part) -> bool:
     if isinstance(part, OrderBy):
         return not part.descending
     return isinstance(part, F)  # a bare F() sorts ascending
+
+
+class ShortChoicesFilter(admin.ChoicesFieldListFilter):
+    """Django's filter on a field's choices, each choice by its short label ("Proposed", not
+    "Proposed (in a draft or a proposal; not agreed by the pledger)"), the sidebar kept narrow."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": short_label(choice["display"])}
+
+
+def labelled(label) -> str:
+    """A choice's short label for a list's cell, its whole label as the cell's title (help on hover)."""
+    return format_html('<span title="{}">{}</span>', label, short_label(label))
+
+
+def cut(text: str, *, wide: bool = False, title: str = "") -> str:
+    """A long text on one line of a list, cut with an ellipsis by the stylesheet (commitments/admin.css),
+    whole (or `title`) as the cell's title."""
+    return format_html('<span class="{}" title="{}">{}</span>', "cut wide" if wide else "cut", title or text, text)

@@ -10,12 +10,21 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import audit, review, services
-from ..choices import Condition
+from ..choices import Condition, Status
+from ..formatting import short_label
 from ..models import Citation, ForceRequirement, Pledge, StatusChange
 from ..models.pledges import NO_PLEDGER
 from .base import TrackerAdmin
 from .exports import PledgeImportExportMixin
-from .listing import SameDirectionChangeList, relation_filter, search_without_duplicates, text_matches
+from .listing import (
+    SameDirectionChangeList,
+    ShortChoicesFilter,
+    cut,
+    labelled,
+    relation_filter,
+    search_without_duplicates,
+    text_matches,
+)
 from .records import CitationInline
 from .status import StatusChangeAdminMixin, StatusHistoryAdmin, StatusHistoryInline
 
@@ -56,40 +65,49 @@ class NotReviewedFilter(admin.SimpleListFilter):
 
 @admin.register(Pledge)
 class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin):
+    # The columns an analyst scans first, in short labels and one line a row (long texts cut, the
+    # whole text as the cell's title): ≥ 15 rows on a 1366×768 screen (tests/test_browser_admin_layout.py).
     list_display = [
-        "title",
+        "pledge_title",
         "pledgers_list",
-        "category",
+        "category_label",
+        "status_label",
+        "status_changed_on",
         "quantity",
         "condition_and_state",
-        "status",
-        "status_changed_on",
         "citation_count",
     ]
     list_filter = [
-        "status",
+        ("status", ShortChoicesFilter),
         OpenFinalFilter,
-        "category",
+        ("category", ShortChoicesFilter),
         # Choices from the small tables, EXISTS per choice; filtered without DISTINCT (listing.py).
         relation_filter("pledgers"),
         relation_filter("summit"),
         relation_filter("declaration"),
         relation_filter("contributes_to"),
-        "condition",
-        "condition_state",
+        ("condition", ShortChoicesFilter),
+        ("condition_state", ShortChoicesFilter),
         ("status_changed_on", admin.DateFieldListFilter),
         NotReviewedFilter,
     ]
+    # Words match the pledge itself (title, slug, description) or a pledger; a word prefixed
+    # "source:" matches a cited source (title, publisher, key) only: "France" finds France's
+    # pledges, not every pledge citing a French newspaper (get_search_results).
     search_fields = [
         "title",
         "slug",
+        "description",
         "pledgers__name",
         "=pledgers__code",
         "citations__source__title",
         "citations__source__publisher",
         "=citations__source__key",
     ]
-    search_help_text = "Title, a pledger's name or code (FR), or a cited source's title, publisher or key."
+    search_help_text = (
+        "Title, slug, description, or a pledger's name or code (FR). A cited source: source:word "
+        '(its title, publisher or key), e.g. source:Guardian or source:"Élysée statement".'
+    )
     # No date_hierarchy: its "which years have pledges" is a DISTINCT over every row at each view.
     # The same drill-down by ranges (status_changed_on__gte/__lt, index-served) is a list filter;
     # the hierarchy's own parameters (status_changed_on__year=…&__month=…) still filter.
@@ -135,6 +153,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
     inlines = [CitationInline, PledgeStatusHistoryInline]
     actions = ["change_status_action", "mark_reviewed"]
     status_change_ordering = ("title",)
+    usual_life_ends_at = Status.FULFILLED  # stalled and withdrawn are ways off it
     change_list_template = "admin/commitments/pledge/change_list.html"
     list_per_page = 50
 
@@ -152,16 +171,20 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             return queryset, False
         pledgers = Pledge.pledgers.through.objects
         branches = [
-            lambda term: Pledge.objects.filter(text_matches(term, "title__icontains", "slug__icontains")).values("pk"),
+            lambda term: Pledge.objects.filter(
+                text_matches(term, "title__icontains", "slug__icontains", "description__icontains")
+            ).values("pk"),
             lambda term: pledgers.filter(text_matches(term, "state__name__icontains", "state__code__iexact")).values(
                 "pledge_id"
             ),
+        ]
+        sources = [
             lambda term: Citation.objects.filter(
                 text_matches(term, "source__title__icontains", "source__publisher__icontains", "source__key__iexact"),
                 pledge__isnull=False,
             ).values("pledge_id"),
         ]
-        return search_without_duplicates(queryset, search_term, branches), False
+        return search_without_duplicates(queryset, search_term, branches, prefixed={"source": sources}), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -200,20 +223,33 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
 
     # -- columns -------------------------------------------------------------------------------
 
+    @admin.display(description="title", ordering="title")
+    def pledge_title(self, obj):
+        return cut(obj.title, wide=True)
+
     @admin.display(description="pledgers")
     def pledgers_list(self, obj):
-        return ", ".join(state.name for state in obj.pledgers.all())
+        return cut(", ".join(state.name for state in obj.pledgers.all()))
+
+    @admin.display(description="category", ordering="category")
+    def category_label(self, obj):
+        return cut(short_label(obj.get_category_display()), title=obj.get_category_display())
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return labelled(obj.get_status_display())
 
     @admin.display(description="quantity")
     def quantity(self, obj):
-        return obj.quantity_summary()
+        return cut(obj.quantity_summary())
 
     @admin.display(description="condition", ordering="condition")
     def condition_and_state(self, obj):
         if obj.condition in (Condition.NOT_STATED, Condition.UNCONDITIONAL):
-            return obj.get_condition_display()
-        state = obj.get_condition_state_display().split(" (")[0].lower()
-        return f"{obj.get_condition_display()} — {state}"
+            return labelled(obj.get_condition_display())
+        state = short_label(obj.get_condition_state_display()).lower()
+        full = f"{obj.get_condition_display()}; {obj.get_condition_state_display()}"
+        return cut(f"{short_label(obj.get_condition_display())} — {state}", title=full)
 
     @admin.display(description="sources")
     def citation_count(self, obj):

@@ -1,5 +1,6 @@
 """Parties, sources, summits and declarations, with the rows that belong to them as inlines."""
 
+from django import forms
 from django.contrib import admin
 
 from ..models import (
@@ -24,6 +25,18 @@ class CitationInline(TrackerInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """The citation's field as a choice of the record's fields (Citation.citable_fields), not
+        a name to type: a name that is not one is a form error, as the model's clean says."""
+        formset = super().get_formset(request, obj, **kwargs)
+        if "field" in formset.form.base_fields:
+            current = formset.form.base_fields["field"]
+            choices = [("", "— the whole record —"), *Citation.citable_fields(self.parent_model)]
+            formset.form.base_fields["field"] = forms.ChoiceField(
+                choices=choices, required=False, label=current.label, help_text=current.help_text
+            )
+        return formset
 
 
 @admin.register(State)

@@ -11,6 +11,7 @@ and the refusals are listed. `StatusHistoryInline` and `StatusHistoryAdmin` show
 read-only."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,6 +32,9 @@ class StatusChangeAdminMixin:
     status_change_template = "admin/commitments/change_status.html"
     # The order in which a selection is listed on the page (the model's own ordering if empty).
     status_change_ordering: tuple[str, ...] = ()
+    # The last status of a record's usual life (the order of its status choices): the page offers
+    # the status after the current one, up to this one (next_status).
+    usual_life_ends_at = ""
 
     def get_urls(self):
         opts = self.model._meta
@@ -75,8 +79,9 @@ class StatusChangeAdminMixin:
         listed."""
         opts = self.model._meta
         rejections = []
+        can_add_source = request.user.has_perm("commitments.add_source")
         if "apply" in request.POST:
-            form = StatusChangeForm(request.POST, model=self.model)
+            form = StatusChangeForm(request.POST, model=self.model, can_add_source=can_add_source)
             if form.is_valid():
                 rejections = self.apply_status_change(request, records, form)
                 if not rejections:
@@ -94,15 +99,19 @@ class StatusChangeAdminMixin:
                         message = f"Status changed to “{status}” for {count} {noun}."
                     self.message_user(request, message, messages.SUCCESS)
                     if single:
-                        return HttpResponseRedirect(
-                            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
-                        )
-                    return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+                        # Back to the record, with the list's filters it was opened from (?_changelist_filters=…).
+                        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[records[0].pk])
+                        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": opts}
+                        return HttpResponseRedirect(add_preserved_filters(preserved, url))
+                    # The action was posted to the list with its filters in the query string: back there.
+                    return HttpResponseRedirect(request.get_full_path())
                 if single:
                     form.add_change_errors(rejections[0][1])
                     rejections = []
         else:
-            form = StatusChangeForm(model=self.model)
+            form = StatusChangeForm(
+                model=self.model, can_add_source=can_add_source, initial={"status": self.next_status(records)}
+            )
         subject = f": {records[0]}" if single else f" of {len(records)} {opts.verbose_name_plural}"
         context = {
             **self.admin_site.each_context(request),
@@ -114,9 +123,24 @@ class StatusChangeAdminMixin:
             "rejections": rejections,
             "media": self.media + form.media,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "preserved_filters": self.get_preserved_filters(request),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.status_change_template, context)
+
+    def next_status(self, records) -> str:
+        """The status the page offers first: the one after the records' current status in the
+        usual life of a record (the order of its choices, up to `usual_life_ends_at`); none when
+        the records stand in different statuses or at the end or off that path (stalled, withdrawn…)."""
+        current = {record.status for record in records}
+        order = [value for value, _label in self.model._meta.get_field("status").choices]
+        if len(current) != 1 or not self.usual_life_ends_at:
+            return ""
+        (status,) = current
+        life = order[: order.index(self.usual_life_ends_at) + 1]
+        if status not in life[:-1]:
+            return ""
+        return life[life.index(status) + 1]
 
     def apply_status_change(self, request, records, form) -> list:
         """[(record, ValidationError)] for the records that refuse; [] when every one changed."""

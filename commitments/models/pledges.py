@@ -506,13 +506,27 @@ class Citation(Sourced, NaturalKeyModel):
     def target(self):
         return next((getattr(self, name) for name in self.TARGETS if getattr(self, f"{name}_id")), None)
 
+    # Fields of a record no source is cited for: identifiers and bookkeeping.
+    UNCITABLE = frozenset({"id", "key", "slug", "version", "created_at", "updated_at"})
+
+    @classmethod
+    def citable_fields(cls, model) -> list[tuple[str, str]]:
+        """(name, label) of the fields of `model` a citation may support: its own facts, the
+        many-to-many ones (a pledge's pledgers) included; not identifiers, bookkeeping or the rows
+        that point to it (its citations, its status history)."""
+        opts = model._meta
+        fields = [*opts.concrete_fields, *opts.many_to_many]
+        return [(f.name, str(f.verbose_name).capitalize()) for f in fields if f.name not in cls.UNCITABLE]
+
     def clean(self):
         super().clean()
         target = self.target
         if self.field and target is not None:
-            names = {f.name for f in target._meta.get_fields()}
+            names = {name for name, _label in self.citable_fields(type(target))}
             if self.field not in names:
-                raise ValidationError({"field": f"{type(target).__name__} has no field '{self.field}'."})
+                raise ValidationError(
+                    {"field": f"A {target._meta.verbose_name} has no field “{self.field}” a source can support."}
+                )
 
     def __str__(self):
         return f"{self.source.title}: “{self.quote[:60]}”"
