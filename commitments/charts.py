@@ -6,6 +6,7 @@ party or pledge name cannot inject markup. Styling comes from classes in dashboa
 plain fills as a fallback."""
 
 import datetime
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.utils.safestring import SafeString
 WIDTH = 400  # viewBox units; CSS caps the drawn width so 14-unit text stays readable on a phone
 ROW_HEIGHT = 46
 BAR_HEIGHT = 14
+LINE_HEIGHT = 17  # a wrapped label's next line
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,6 @@ def _text_width(text: str, font_size: int = 14) -> float:
     return len(text) * font_size * 0.6
 
 
-def _fit(text: str, width: float, font_size: int = 14) -> str:
-    """Shorten a label with an ellipsis so it cannot run into the figure beside it."""
-    most = max(int(width / (font_size * 0.6)), 4)
-    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
-
-
 def _join(parts: list[SafeString]) -> SafeString:
     return format_html_join("", "{}", ((part,) for part in parts))
 
@@ -76,38 +72,45 @@ def _link(href: str, inner: SafeString) -> SafeString:
     return format_html('<a href="{}">{}</a>', href, inner) if href else inner
 
 
+def _wrap(text: str, width: float, font_size: int = 14) -> list[str]:
+    """A label broken into lines that fit `width` (never cut: a long name takes two lines)."""
+    most = max(int(width / (font_size * 0.6)), 8)
+    return textwrap.wrap(text, most) or [""]
+
+
 def bar_chart(chart_id: str, bars: list[Bar], *, title: str, description: str) -> SafeString:
-    """Horizontal bars, a label and its figure above each bar (so labels never collide at phone
-    width). A range draws solid up to `low` and lighter from `low` to `high`."""
+    """Horizontal bars, the whole label above each bar (wrapped, never shortened) and the figure
+    just past the bar's end, so a short bar still reads. A range draws solid up to `low` and
+    lighter from `low` to `high`; a row without a number draws no bar, only its words."""
     highs = [float(b.high if b.high is not None else b.low) for b in bars if b.low is not None or b.high is not None]
     scale_max = max([*highs, 0.0]) or 1.0
+    # The bars leave room at the right for the longest figure written after them.
+    bar_room = max(WIDTH - max((_text_width(b.text) for b in bars), default=0) - 8, WIDTH / 3)
 
     def x(value) -> float:
-        return round(float(value or 0) / scale_max * WIDTH, 2)
+        return round(float(value or 0) / scale_max * bar_room, 2)
 
     parts = []
-    height = ROW_HEIGHT * len(bars) + 4
-    for index, bar in enumerate(bars):
-        y = index * ROW_HEIGHT
+    y = 0
+    for bar in bars:
+        lines = _wrap(bar.label, WIDTH)
+        tspans = format_html_join(
+            "",
+            '<tspan x="0" dy="{}">{}</tspan>',
+            ((0 if i == 0 else LINE_HEIGHT, line) for i, line in enumerate(lines)),
+        )
         label = format_html(
-            '<text class="label" x="0" y="{}" font-size="14"><title>{}</title>{}</text>',
-            y + 16,
-            bar.label,
-            _fit(bar.label, WIDTH - _text_width(bar.text) - 12),
+            '<text class="label" x="0" y="{}" font-size="14"><title>{}</title>{}</text>', y + 16, bar.label, tspans
         )
         parts.append(_link(bar.href, label))
-        parts.append(
-            format_html(
-                '<text class="value" x="{}" y="{}" font-size="14" text-anchor="end">{}</text>', WIDTH, y + 16, bar.text
-            )
-        )
+        bar_y = y + 22 + (len(lines) - 1) * LINE_HEIGHT
+        y += ROW_HEIGHT + (len(lines) - 1) * LINE_HEIGHT
         if bar.low is None and bar.high is None:
             parts.append(
                 format_html(
-                    '<line class="none" x1="0" x2="{}" y1="{}" y2="{}" stroke="#999" stroke-dasharray="4 4"/>',
-                    WIDTH,
-                    y + 22 + BAR_HEIGHT / 2,
-                    y + 22 + BAR_HEIGHT / 2,
+                    '<text class="value none" x="0" y="{}" font-size="14">{}</text>',
+                    bar_y + BAR_HEIGHT - 2,
+                    bar.text,
                 )
             )
             continue
@@ -116,7 +119,7 @@ def bar_chart(chart_id: str, bars: list[Bar], *, title: str, description: str) -
         if x(low) > 0:
             parts.append(
                 format_html(
-                    '<rect class="bar" x="0" y="{}" width="{}" height="{}" fill="#2b5797"/>', y + 22, x(low), BAR_HEIGHT
+                    '<rect class="bar" x="0" y="{}" width="{}" height="{}" fill="#2b5797"/>', bar_y, x(low), BAR_HEIGHT
                 )
             )
         if x(high) > x(low):
@@ -124,15 +127,23 @@ def bar_chart(chart_id: str, bars: list[Bar], *, title: str, description: str) -
                 format_html(
                     '<rect class="bar range" x="{}" y="{}" width="{}" height="{}" fill="#2b5797" fill-opacity="0.4"/>',
                     x(low),
-                    y + 22,
+                    bar_y,
                     x(high) - x(low),
                     BAR_HEIGHT,
                 )
             )
         if x(high) == 0:
             # A real zero: a hairline, so the row is not read as "no figure".
-            parts.append(format_html('<rect class="bar" x="0" y="{}" width="1" height="{}"/>', y + 22, BAR_HEIGHT))
-    return _svg(chart_id, title, description, height, _join(parts), "chart-bars")
+            parts.append(format_html('<rect class="bar" x="0" y="{}" width="1" height="{}"/>', bar_y, BAR_HEIGHT))
+        parts.append(
+            format_html(
+                '<text class="value" x="{}" y="{}" font-size="14">{}</text>',
+                round(max(x(high), 1) + 6, 2),
+                bar_y + BAR_HEIGHT - 2,
+                bar.text,
+            )
+        )
+    return _svg(chart_id, title, description, y + 4, _join(parts), "chart-bars")
 
 
 def _months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
