@@ -7,6 +7,7 @@ loading through `PledgeQuerySet` (`with_related`, `totals`, `totals_by_pledger`)
 instruments' `contribution_figures` and prefetches. Every page is behind the one read rule
 (`common.public_read`)."""
 
+from .changes import recent_changes
 from .data import data, favicon
 from .instruments import instrument_detail, instrument_list
 from .overview import overview
@@ -27,6 +28,7 @@ __all__ = [
     "person_detail",
     "pledge_detail",
     "pledge_list",
+    "recent_changes",
     "release_diff",
     "release_list",
     "source_detail",
