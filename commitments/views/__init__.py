@@ -15,6 +15,7 @@ from .people import person_detail
 from .pledges import pledge_detail, pledge_list
 from .records import declaration_detail, declaration_list, state_detail, state_list, summit_detail, summit_list
 from .releases import release_diff, release_list
+from .search import search
 from .sources import source_detail, source_list
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "recent_changes",
     "release_diff",
     "release_list",
+    "search",
     "source_detail",
     "source_list",
     "state_detail",
