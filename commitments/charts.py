@@ -229,3 +229,144 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
             )
         )
     return _svg(chart_id, title, description, height, _join(parts), "chart-timeline")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pledges by status over time: a stacked bar per period
+
+
+# Neutral shades in the order of a pledge's life; the table beside the chart carries the numbers.
+STATUS_SHADES = (
+    "#c9ced6",
+    "#aab4c3",
+    "#8c9bb1",
+    "#6f84a0",
+    "#2b5797",
+    "#3f6fb0",
+    "#6b95c9",
+    "#9ebbe0",
+    "#b59a6a",
+    "#7d7d7d",
+)
+
+
+def stacked_chart(
+    chart_id: str, rows: list[tuple[str, list[int]]], series: list[str], *, title: str, description: str
+) -> SafeString:
+    """One horizontal bar per row (a period), cut into the row's counts per series, in the order
+    of `series`, with the row's total after it and a key of the series below."""
+    total_max = max((sum(counts) for _, counts in rows), default=0) or 1
+    label_w, bar_h, gap = 72, 16, 6
+    room = WIDTH - label_w - 40
+    parts = []
+    for index, (label, counts) in enumerate(rows):
+        y = index * (bar_h + gap)
+        parts.append(format_html('<text class="label" x="0" y="{}" font-size="12">{}</text>', y + 12, label))
+        x = label_w
+        for number, count in enumerate(counts):
+            if not count:
+                continue
+            width = round(count / total_max * room, 2)
+            parts.append(
+                format_html(
+                    '<rect class="segment s{}" x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                    "<title>{}: {} {}</title></rect>",
+                    number,
+                    round(x, 2),
+                    y,
+                    width,
+                    bar_h,
+                    STATUS_SHADES[number % len(STATUS_SHADES)],
+                    label,
+                    count,
+                    series[number],
+                )
+            )
+            x += width
+        parts.append(
+            format_html(
+                '<text class="value" x="{}" y="{}" font-size="12">{}</text>', round(x + 4, 2), y + 12, sum(counts)
+            )
+        )
+    key_y = len(rows) * (bar_h + gap) + 8
+    used = [number for number in range(len(series)) if any(counts[number] for _, counts in rows)]
+    for slot, number in enumerate(used):
+        kx, ky = (slot % 3) * (WIDTH / 3), key_y + (slot // 3) * 18
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}" font-size="12">{}</text>',
+                kx,
+                ky,
+                STATUS_SHADES[number % len(STATUS_SHADES)],
+                kx + 16,
+                ky + 11,
+                series[number],
+            )
+        )
+    height = key_y + ((len(used) + 2) // 3) * 18 + 4
+    return _svg(chart_id, title, description, height, _join(parts), "chart-stacked")
+
+
+# ---------------------------------------------------------------------------------------------
+# A matrix: a count in each cell, shaded by its size
+
+
+def matrix_chart(
+    chart_id: str,
+    rows: list[str],
+    columns: list[str],
+    counts: dict[tuple[int, int], int],
+    *,
+    title: str,
+    description: str,
+) -> SafeString:
+    """Rows (long labels, wrapped) against columns (short labels such as party codes); each cell
+    shows its count, darker for more, empty for none."""
+    label_w, font = 170, 12
+    cell_w = (WIDTH - label_w) / max(len(columns), 1)
+    most = max(counts.values(), default=0) or 1
+    parts = [
+        format_html(
+            '<text class="label" x="{}" y="14" font-size="{}" text-anchor="middle">{}</text>',
+            round(label_w + (number + 0.5) * cell_w, 2),
+            font,
+            column,
+        )
+        for number, column in enumerate(columns)
+    ]
+    y = 22
+    for row_number, row in enumerate(rows):
+        lines = _wrap(row, label_w - 6, font)
+        row_h = max(22, 6 + len(lines) * 14)
+        tspans = format_html_join(
+            "", '<tspan x="0" dy="{}">{}</tspan>', ((0 if i == 0 else 14, line) for i, line in enumerate(lines))
+        )
+        parts.append(format_html('<text class="label" x="0" y="{}" font-size="{}">{}</text>', y + 15, font, tspans))
+        for column_number in range(len(columns)):
+            count = counts.get((row_number, column_number), 0)
+            x = round(label_w + column_number * cell_w, 2)
+            shade = round(0.12 + 0.88 * count / most, 2) if count else 0
+            parts.append(
+                format_html(
+                    '<rect class="cell" x="{}" y="{}" width="{}" height="{}" fill="#2b5797" fill-opacity="{}" '
+                    'stroke="#d5d8de"/>',
+                    x,
+                    y,
+                    round(cell_w, 2),
+                    row_h,
+                    shade,
+                )
+            )
+            if count:
+                parts.append(
+                    format_html(
+                        '<text class="count{}" x="{}" y="{}" font-size="{}" text-anchor="middle">{}</text>',
+                        " dark" if shade > 0.5 else "",
+                        round(x + cell_w / 2, 2),
+                        y + row_h / 2 + 4,
+                        font,
+                        count,
+                    )
+                )
+        y += row_h
+    return _svg(chart_id, title, description, y + 4, _join(parts), "chart-matrix")

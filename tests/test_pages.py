@@ -105,9 +105,10 @@ def test_overview_shows_the_headline_figures_and_every_chart_with_its_table(clie
     assert "Euros pledged €3.2 bn in 2 pledges with a euro amount" in page
     assert "Still conditional on a ceasefire 2" in page
     markup = response.content.decode()
-    for chart in ("troops-total", "troops-by-state", "eur-by-state", "status", "timeline"):
+    charts = ("troops-total", "troops-by-state", "eur-by-state", "status", "status-over-time", "party-category")
+    for chart in (*charts, "timeline"):
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in markup
-    assert markup.count("<table") == 5
+    assert markup.count("<table") == 7
     # The vague pledge is listed in words and its party drawn without a bar.
     assert "Coalition of the Willing: 1 pledge not quantified" in page
     assert "Thousands of troops — Coalition of the Willing: thousands of troops" in page
@@ -157,7 +158,7 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
-def test_overview_runs_the_same_eleven_queries_with_one_or_many_pledges(client, world, public):
+def test_overview_runs_the_same_thirteen_queries_with_one_or_many_pledges(client, world, public):
     make.one_of_each(world)
     make.world_architecture(world)
     one = count_queries(client, "/")
@@ -171,8 +172,9 @@ def test_overview_runs_the_same_eleven_queries_with_one_or_many_pledges(client, 
     # 1 totals, 2 count by status, 3 totals by pledger, 4 force requirements (with their
     # instruments), 5 unquantified troop pledges, 6 their pledgers, 7 summits, 8 declarations, 9
     # instruments with their number of contributions, 10 their leads, 11 the contributions'
-    # figures per instrument (an anonymous reader has no session).
-    assert one == many == 11
+    # figures per instrument, 12 the status history for the chart over time, 13 the pledges per
+    # party and category (an anonymous reader has no session).
+    assert one == many == 13
 
 
 def test_pledge_list_runs_the_same_queries_with_one_or_many_pledges(client, world, public):
