@@ -154,6 +154,51 @@ def _months_between(start: datetime.date, end: datetime.date) -> list[datetime.d
     return months
 
 
+BREAK_WIDTH = 18  # viewBox units for a stretch of months without an event
+EMPTY_MONTHS_KEPT = 2  # a shorter run of empty months stays on the axis
+
+
+def fitted_axis(first: datetime.date, last: datetime.date, busy: set[datetime.date], width: float = WIDTH):
+    """A month axis that fits its events: a run of more than EMPTY_MONTHS_KEPT months with no
+    event (between events) shrinks to a break of BREAK_WIDTH, the months kept share the rest.
+    Returns the months kept, the breaks [(first month of the gap, its number of months)] and
+    x(date)."""
+    months = _months_between(first, last)
+    runs, run = [], []
+    for month in months:
+        if month in busy:
+            if len(run) > EMPTY_MONTHS_KEPT:
+                runs.append(run)
+            run = []
+        else:
+            run.append(month)
+    gapped = {month for gap in runs for month in gap}
+    kept = [month for month in months if month not in gapped]
+    margin = 12
+    month_width = (width - 2 * margin - BREAK_WIDTH * len(runs)) / len(kept)
+    starts, position = {}, margin
+    breaks = []
+    for month in months:
+        if month in gapped:
+            if month == next(gap[0] for gap in runs if month in gap):
+                gap = next(gap for gap in runs if month in gap)
+                breaks.append((month, len(gap)))
+                for inner in gap:
+                    starts[inner] = (position, 0.0)
+                position += BREAK_WIDTH
+            continue
+        starts[month] = (position, month_width)
+        position += month_width
+
+    def x(day: datetime.date) -> float:
+        start, span = starts[day.replace(day=1)]
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        days = (following - day.replace(day=1)).days
+        return round(start + (day.day - 1) / days * span, 2)
+
+    return kept, breaks, x
+
+
 def timeline_chart(chart_id: str, events: list[Event], *, title: str, description: str) -> SafeString:
     """Events on a time axis by month; events too close to draw side by side are stacked. Each
     marker carries its number from the table beside the chart and links to its page."""
@@ -161,14 +206,8 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
         return _svg(chart_id, title, description, 30, format_html('<text x="0" y="20">{}</text>', "Nothing yet."), "")
     first = min(e.date for e in events).replace(day=1)
     last = max(e.date for e in events)
-    months = _months_between(first, last)
-    end = (months[-1].replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    span = (end - first).days
-    margin, radius = 12, 10
-    usable = WIDTH - 2 * margin
-
-    def x(day: datetime.date) -> float:
-        return round(margin + (day - first).days / span * usable, 2)
+    months, breaks, x = fitted_axis(first, last, {e.date.replace(day=1) for e in events})
+    radius = 10
 
     # Greedy stacking: each marker takes the lowest level where it does not touch its neighbour.
     level_ends: list[float] = []
@@ -184,19 +223,44 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
     height = axis_y + 40
 
     parts = [format_html('<line class="axis" x1="0" x2="{}" y1="{}" y2="{}" stroke="#555"/>', WIDTH, axis_y, axis_y)]
+    for gap_start, gap_months in breaks:
+        bx = x(gap_start)
+        parts.append(
+            format_html(
+                '<g class="break"><title>{} months without an event</title>'
+                '<path d="M{} {}h{}v10h-{}z" fill="#fff"/>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#555"/>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#555"/>'
+                "</g>",
+                gap_months,
+                bx + 2,
+                axis_y - 5,
+                BREAK_WIDTH - 4,
+                BREAK_WIDTH - 4,
+                bx + 3,
+                bx + 9,
+                axis_y + 5,
+                axis_y - 5,
+                bx + BREAK_WIDTH - 9,
+                bx + BREAK_WIDTH - 3,
+                axis_y + 5,
+                axis_y - 5,
+            )
+        )
     every = 1 if len(months) <= 14 else 3
-    for month in months:
+    for index, month in enumerate(months):
         mx = x(month)
+        after_break = index > 0 and _months_between(months[index - 1], month)[1:-1] != []
         parts.append(
             format_html(
                 '<line class="tick" x1="{}" x2="{}" y1="{}" y2="{}" stroke="#555"/>', mx, mx, axis_y, axis_y + 5
             )
         )
-        if month == months[0] or month.month == 1:
+        if month == months[0] or month.month == 1 or after_break:
             parts.append(
                 format_html('<text class="year" x="{}" y="{}" font-size="12">{}</text>', mx, axis_y + 32, month.year)
             )
-        if (month.month - 1) % every == 0:
+        if (month.month - 1) % every == 0 or after_break:
             parts.append(
                 format_html(
                     '<text class="month" x="{}" y="{}" font-size="11">{}</text>', mx, axis_y + 17, f"{month:%b}"
@@ -235,26 +299,36 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
 # Pledges by status over time: a stacked bar per period
 
 
-# Neutral shades in the order of a pledge's life; the table beside the chart carries the numbers.
-STATUS_SHADES = (
-    "#c9ced6",
-    "#aab4c3",
-    "#8c9bb1",
-    "#6f84a0",
-    "#2b5797",
-    "#3f6fb0",
-    "#6b95c9",
-    "#9ebbe0",
-    "#b59a6a",
-    "#7d7d7d",
-)
+# A sequence of blues along a pledge's life, greens for its fulfilment, sand and grey for its end;
+# the table beside the chart carries the numbers, the key the names.
+STATUS_COLOURS = {
+    "not_assessable": "#d9d9d9",
+    "proposed": "#c6dbef",
+    "announced": "#9ecae1",
+    "agreed": "#6baed6",
+    "committed": "#3182bd",
+    "in_implementation": "#08519c",
+    "partially_fulfilled": "#a1d99b",
+    "fulfilled": "#31a354",
+    "stalled": "#fdae6b",
+    "withdrawn": "#969696",
+}
+SHADES = tuple(STATUS_COLOURS.values())
 
 
 def stacked_chart(
-    chart_id: str, rows: list[tuple[str, list[int]]], series: list[str], *, title: str, description: str
+    chart_id: str,
+    rows: list[tuple[str, list[int]]],
+    series: list[str],
+    *,
+    title: str,
+    description: str,
+    colours: list[str] | None = None,
 ) -> SafeString:
     """One horizontal bar per row (a period), cut into the row's counts per series, in the order
-    of `series`, with the row's total after it and a key of the series below."""
+    of `series` (each in its colour of `colours`), with the row's total after it and a key of the
+    series below."""
+    colours = colours or [SHADES[number % len(SHADES)] for number in range(len(series))]
     total_max = max((sum(counts) for _, counts in rows), default=0) or 1
     label_w, bar_h, gap = 72, 16, 6
     room = WIDTH - label_w - 40
@@ -276,7 +350,7 @@ def stacked_chart(
                     y,
                     width,
                     bar_h,
-                    STATUS_SHADES[number % len(STATUS_SHADES)],
+                    colours[number],
                     label,
                     count,
                     series[number],
@@ -297,7 +371,7 @@ def stacked_chart(
                 '<rect x="{}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}" font-size="12">{}</text>',
                 kx,
                 ky,
-                STATUS_SHADES[number % len(STATUS_SHADES)],
+                colours[number],
                 kx + 16,
                 ky + 11,
                 series[number],

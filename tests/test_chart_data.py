@@ -87,3 +87,18 @@ def test_the_charts_draw_every_cell_and_segment_with_its_number():
     )
     assert stacked.count('class="segment') == 3  # no zero-width segment
     assert "<title>Apr 2025: 3 B</title>" in stacked
+
+
+def test_the_timeline_axis_shrinks_long_empty_stretches_to_a_break():
+    busy = {D(2025, 3, 1), D(2025, 12, 1), D(2026, 1, 1)}
+    kept, breaks, x = charts.fitted_axis(D(2025, 3, 1), D(2026, 1, 6), busy)
+    # April to November (8 empty months) become one break; the months with events share the width.
+    assert breaks == [(D(2025, 4, 1), 8)]
+    assert kept == [D(2025, 3, 1), D(2025, 12, 1), D(2026, 1, 1)]
+    month = (charts.WIDTH - 24 - charts.BREAK_WIDTH) / 3
+    assert x(D(2025, 3, 1)) == 12
+    assert x(D(2025, 12, 1)) == round(12 + month + charts.BREAK_WIDTH, 2)
+    assert x(D(2025, 3, 27)) > x(D(2025, 3, 1))  # a day's place within its month is kept
+    # Two empty months between events stay on the axis.
+    kept, breaks, _ = charts.fitted_axis(D(2025, 1, 1), D(2025, 4, 2), {D(2025, 1, 1), D(2025, 4, 1)})
+    assert breaks == [] and len(kept) == 4

@@ -216,6 +216,7 @@ def overview(request):
             "chart-status-over-time",
             over_time["rows"],
             over_time["statuses"],
+            colours=[charts.STATUS_COLOURS[code] for code in over_time["codes"]],
             title="Pledges by status over time",
             description=(
                 f"How many of {plural(over_time['pledges'], 'pledge')} stood in each status at the end of each period, "
