@@ -109,6 +109,8 @@ def test_overview_shows_the_headline_figures_and_every_chart_with_its_table(clie
     for chart in (*charts, "timeline"):
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in markup
     assert markup.count("<table") == 7
+    # Each cell of the party x category table leads to its pledges.
+    assert re.search(r'href="/pledges/\?state=[A-Z]+&amp;category=[a-z_]+&amp;top_level=true"', markup)
     # The vague pledge is listed in words and its party drawn without a bar.
     assert "Coalition of the Willing: 1 pledge not quantified" in page
     assert "Thousands of troops — Coalition of the Willing: thousands of troops" in page

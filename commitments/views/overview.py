@@ -226,20 +226,20 @@ def overview(request):
             else "No status change recorded yet.",
         ),
         "matrix": matrix,
+        # The table as the chart: a row per category, a column per party.
+        "matrix_parties": [(code, name, reverse("pages:state", args=[code])) for code, name in matrix["parties"]],
         "matrix_rows": [
             {
-                "code": code,
-                "name": name,
-                "href": reverse("pages:state", args=[code]),
+                "label": short_label(label),
                 "cells": [
                     {
                         "count": matrix["counts"].get((p, c), 0),
                         "href": pledge_list_url(state=code, category=category, top_level="true"),
                     }
-                    for c, (category, _) in enumerate(matrix["categories"])
+                    for p, (code, _) in enumerate(matrix["parties"])
                 ],
             }
-            for p, (code, name) in enumerate(matrix["parties"])
+            for c, (category, label) in enumerate(matrix["categories"])
         ],
         "matrix_chart": charts.matrix_chart(
             "chart-party-category",
