@@ -199,6 +199,39 @@ def fitted_axis(first: datetime.date, last: datetime.date, busy: set[datetime.da
     return kept, breaks, x
 
 
+MOST_LEVELS = 6  # markers stacked higher than this: the timeline counts events per month instead
+
+
+def _month_columns(events: list[Event], x, tallest: float) -> list[SafeString]:
+    """A column per month with events, its height their number, its title the first and last
+    event's number (the table lists them all)."""
+    months: dict[datetime.date, list[Event]] = {}
+    for event in events:
+        months.setdefault(event.date.replace(day=1), []).append(event)
+    most = max(len(group) for group in months.values())
+    parts = []
+    for month, group in sorted(months.items()):
+        following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        left, right = x(month), x(following - datetime.timedelta(days=1))
+        height = round(max(len(group) / most * tallest, 2), 2)
+        numbers = sorted(event.number for event in group)
+        parts.append(
+            format_html(
+                '<rect class="month-count" x="{}" y="{}" width="{}" height="{}" fill="#2b5797">'
+                "<title>{}: {} events (numbers {} to {} in the table)</title></rect>",
+                left,
+                round(tallest + 8 - height, 2),
+                round(max(right - left - 1, 1), 2),
+                height,
+                f"{month:%B %Y}",
+                len(group),
+                numbers[0],
+                numbers[-1],
+            )
+        )
+    return parts
+
+
 def timeline_chart(chart_id: str, events: list[Event], *, title: str, description: str) -> SafeString:
     """Events on a time axis by month; events too close to draw side by side are stacked. Each
     marker carries its number from the table beside the chart and links to its page."""
@@ -219,7 +252,9 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
             level_ends.append(ex)
         level_ends[level] = ex
         placed.append((event, ex, level))
-    axis_y = 8 + len(level_ends) * (2 * radius + 4)
+    # Too many events to draw one by one: a column per month, as tall as its number of events.
+    by_month = len(level_ends) > MOST_LEVELS
+    axis_y = 8 + (MOST_LEVELS * (2 * radius + 4) if by_month else len(level_ends) * (2 * radius + 4))
     height = axis_y + 40
 
     parts = [format_html('<line class="axis" x1="0" x2="{}" y1="{}" y2="{}" stroke="#555"/>', WIDTH, axis_y, axis_y)]
@@ -266,6 +301,9 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
                     '<text class="month" x="{}" y="{}" font-size="11">{}</text>', mx, axis_y + 17, f"{month:%b}"
                 )
             )
+    if by_month:
+        parts.extend(_month_columns(events, x, axis_y - 8))
+        return _svg(chart_id, title, description, height, _join(parts), "chart-timeline by-month")
     for event, ex, level in placed:
         cy = axis_y - radius - 4 - level * (2 * radius + 4)
         css = f"marker {event.kind}{' tentative' if event.tentative else ''}"

@@ -102,3 +102,16 @@ def test_the_timeline_axis_shrinks_long_empty_stretches_to_a_break():
     # Two empty months between events stay on the axis.
     kept, breaks, _ = charts.fitted_axis(D(2025, 1, 1), D(2025, 4, 2), {D(2025, 1, 1), D(2025, 4, 1)})
     assert breaks == [] and len(kept) == 4
+
+
+def test_a_crowded_timeline_counts_events_per_month_instead_of_stacking_them():
+    events = [
+        charts.Event(number=n, date=D(2025, 3, 1 + n % 28), kind="summit", label=f"{n}", href=f"/summits/{n}/")
+        for n in range(1, 41)
+    ] + [charts.Event(number=41, date=D(2025, 5, 2), kind="declaration", label="41", href="/declarations/41/")]
+    drawn = charts.timeline_chart("t", events, title="t", description="d")
+    assert "by-month" in drawn and "<circle" not in drawn
+    assert drawn.count('class="month-count"') == 2
+    assert "March 2025: 40 events (numbers 1 to 40 in the table)" in drawn
+    few = charts.timeline_chart("t", events[:3] + events[-1:], title="t", description="d")
+    assert few.count("<circle") == 3 and "by-month" not in few
