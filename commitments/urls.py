@@ -24,5 +24,7 @@ urlpatterns = [
     path("data/", views.data, name="data"),
     path("releases/", views.release_list, name="release-list"),
     path("releases/<int:number>/diff/<str:other>/", views.release_diff, name="release-diff"),
+    path("search/", views.search, name="search"),
+    path("changes/", views.recent_changes, name="changes"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

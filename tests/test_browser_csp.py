@@ -126,6 +126,9 @@ def test_the_public_pages_break_no_rule(new_context, site):
         "/sources/?kind=bogus",  # the 400 page with its messages
         f"/sources/{Source.objects.first().key}/",
         "/data/",
+        "/changes/",
+        "/search/?q=France",
+        "/search/?q=" + "x" * 201,  # the 400 page with its message
     ):
         visit(page, site + path)
     # The favicon is this server's (a data: URL would be refused).

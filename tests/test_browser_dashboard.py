@@ -61,7 +61,7 @@ def test_overview_draws_its_charts_from_the_seed_data_and_fetches_nothing_from_e
     page.goto(site + "/")
 
     expect(page).to_have_title(re.compile("^Overview"))
-    expect(page.locator("svg.chart[role=img]")).to_have_count(5)
+    expect(page.locator("svg.chart[role=img]")).to_have_count(7)
     eur_chart = page.locator("#chart-eur-by-state-title").locator("xpath=..")
     expect(eur_chart.locator("text.label", has_text="France")).to_be_visible()
     expect(eur_chart.locator("text.value", has_text="€2.0 bn")).to_be_visible()

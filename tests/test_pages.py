@@ -105,9 +105,12 @@ def test_overview_shows_the_headline_figures_and_every_chart_with_its_table(clie
     assert "Euros pledged €3.2 bn in 2 pledges with a euro amount" in page
     assert "Still conditional on a ceasefire 2" in page
     markup = response.content.decode()
-    for chart in ("troops-total", "troops-by-state", "eur-by-state", "status", "timeline"):
+    charts = ("troops-total", "troops-by-state", "eur-by-state", "status", "status-over-time", "party-category")
+    for chart in (*charts, "timeline"):
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in markup
-    assert markup.count("<table") == 5
+    assert markup.count("<table") == 7
+    # Each cell of the party x category table leads to its pledges.
+    assert re.search(r'href="/pledges/\?state=[A-Z]+&amp;category=[a-z_]+&amp;top_level=true"', markup)
     # The vague pledge is listed in words and its party drawn without a bar.
     assert "Coalition of the Willing: 1 pledge not quantified" in page
     assert "Thousands of troops — Coalition of the Willing: thousands of troops" in page
@@ -122,7 +125,7 @@ def test_the_chart_of_a_party_without_a_number_draws_no_bar(client, world, publi
     ]
     assert "1 pledge not quantified" in chart
     assert '<rect class="bar' not in chart
-    assert 'class="none"' in chart
+    assert 'class="value none"' in chart
 
 
 def test_the_timeline_numbers_meetings_and_texts_by_date_and_links_them(client, world, public):
@@ -157,7 +160,7 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
-def test_overview_runs_the_same_eleven_queries_with_one_or_many_pledges(client, world, public):
+def test_overview_runs_the_same_thirteen_queries_with_one_or_many_pledges(client, world, public):
     make.one_of_each(world)
     make.world_architecture(world)
     one = count_queries(client, "/")
@@ -171,8 +174,9 @@ def test_overview_runs_the_same_eleven_queries_with_one_or_many_pledges(client, 
     # 1 totals, 2 count by status, 3 totals by pledger, 4 force requirements (with their
     # instruments), 5 unquantified troop pledges, 6 their pledgers, 7 summits, 8 declarations, 9
     # instruments with their number of contributions, 10 their leads, 11 the contributions'
-    # figures per instrument (an anonymous reader has no session).
-    assert one == many == 11
+    # figures per instrument, 12 the status history for the chart over time, 13 the pledges per
+    # party and category (an anonymous reader has no session).
+    assert one == many == 13
 
 
 def test_pledge_list_runs_the_same_queries_with_one_or_many_pledges(client, world, public):
@@ -232,9 +236,12 @@ def test_pledge_page_shows_quantities_condition_status_timeline_and_every_citati
     assert "Pledged by United Kingdom and France joint pledge, counted once" in page or (
         "Pledged by France and United Kingdom joint pledge, counted once" in page
     )
-    assert "1,000,000,000 GBP = 1,200,000,000 EUR at 1.2 EUR per GBP (value date 27 March 2025)" in page
-    assert "Quantity £1.0 bn (€1.2 bn)" in page
-    assert "Upon a peace agreement: “after a peace agreement is achieved” Pending (condition not yet met)" in page
+    assert (
+        "Amount £1.0 bn (1,000,000,000 GBP) = 1,200,000,000 EUR at 1.2 EUR per GBP (value date 27 March 2025)" in page
+    )
+    # The quantity is stated once: its parts have their own lines, no summary repeats them.
+    assert page.count("£1.0 bn") == 1 and "Quantity" not in page
+    assert "Upon a peace agreement: “after a peace agreement is achieved” condition not yet met" in page
     assert "Not yet assessable → Announced" in page and "Announced → Agreed or endorsed" in page
     assert "Endorsed in the text." in page
     for number in range(3):

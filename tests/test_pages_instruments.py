@@ -65,7 +65,7 @@ def test_instrument_page_shows_status_timeline_mandate_condition_and_parties(cli
     assert (
         "Mandate to secure Ukraine's skies and seas after a ceasefire “skies and seas” — Leaders meet in Paris" in page
     )
-    assert "Condition Upon a ceasefire: “once a ceasefire is agreed” Pending (condition not yet met)" in page
+    assert "Condition Upon a ceasefire: “once a ceasefire is agreed” condition not yet met" in page
     # Parties by role, each with its quote and source.
     assert "Leads France “France as lead” — Leaders meet in Paris , The Guardian United Kingdom" in page
     assert "Participant Coalition of the Willing “Coalition of the Willing as participant”" in page
@@ -113,7 +113,7 @@ def test_unknown_is_not_zero_when_no_contribution_gives_a_number(client, world, 
     markup = response.content.decode()
     chart = markup[markup.index('<svg class="chart') : markup.index("</svg>")]
     assert chart.count('<rect class="bar') == 1  # the requirement only; no contribution drawn as zero
-    assert 'class="none"' in chart
+    assert 'class="value none"' in chart
     listed = text(get(client, "/instruments/"))
     assert "at least 15,000 troops required; none in numbers contributed; 2 troop contributions without a number" in (
         listed

@@ -58,6 +58,22 @@ def short_label(label) -> str:
 
 
 @register.filter
+def explained(label) -> str:
+    """The words in a choice's brackets, or the label: 'Pending (condition not yet met)' ->
+    'condition not yet met' (what a reader needs beside the condition, not a code word)."""
+    text = str(label)
+    return text[text.index(" (") + 2 : -1] if text.endswith(")") and " (" in text else text.lower()
+
+
+@register.filter
+def compact(value, currency: str = "EUR") -> str:
+    """An amount at a glance in its own currency: '€2.0 bn', '$500.0 m'."""
+    if value is None or value == "":
+        return ""
+    return compact_money(value, currency)
+
+
+@register.filter
 def field_words(name) -> str:
     """A field name as words: 'quantity_text' -> 'quantity text'."""
     return str(name).replace("_", " ")

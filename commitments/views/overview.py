@@ -4,7 +4,7 @@ table of the same figures."""
 from django.shortcuts import render
 from django.urls import reverse
 
-from .. import charts
+from .. import chart_data, charts
 from ..choices import (
     Category,
     Condition,
@@ -174,6 +174,8 @@ def overview(request):
     events = timeline_events(Summit.objects.all(), Declaration.objects.all())  # 2 queries
     instruments = list(Instrument.objects.with_leads_and_contribution_count())  # 2 queries
     figures_by_instrument = Instrument.objects.contribution_figures()  # 1 query
+    over_time = chart_data.status_over_time(chart_data.status_changes_in_order(pledges))  # 1 query
+    matrix = chart_data.party_by_category(pledges)  # 1 query
 
     states_pledging = [r for r in by_pledger if r["kind"] == StateKind.SOVEREIGN_STATE]
     groupings_pledging = [r for r in by_pledger if r["kind"] != StateKind.SOVEREIGN_STATE]
@@ -209,6 +211,53 @@ def overview(request):
     ]
 
     context = {
+        "over_time": over_time,
+        "over_time_chart": charts.stacked_chart(
+            "chart-status-over-time",
+            over_time["rows"],
+            over_time["statuses"],
+            colours=[charts.STATUS_COLOURS[code] for code in over_time["codes"]],
+            title="Pledges by status over time",
+            description=(
+                f"How many of {plural(over_time['pledges'], 'pledge')} stood in each status at the end of each period, "
+                f"from {over_time['rows'][0][0]} to {over_time['rows'][-1][0]}; see the table."
+            )
+            if over_time["rows"]
+            else "No status change recorded yet.",
+        ),
+        "matrix": matrix,
+        # The table as the chart: a row per category, a column per party.
+        "matrix_parties": [(code, name, reverse("pages:state", args=[code])) for code, name in matrix["parties"]],
+        "matrix_rows": [
+            {
+                "label": short_label(label),
+                "cells": [
+                    {
+                        "count": matrix["counts"].get((p, c), 0),
+                        "href": pledge_list_url(state=code, category=category, top_level="true"),
+                    }
+                    for p, (code, _) in enumerate(matrix["parties"])
+                ],
+            }
+            for c, (category, label) in enumerate(matrix["categories"])
+        ],
+        "matrix_chart": charts.matrix_chart(
+            "chart-party-category",
+            [short_label(label) for _, label in matrix["categories"]],
+            [code for code, _ in matrix["parties"]],
+            {(c, p): n for (p, c), n in matrix["counts"].items()},
+            title="Pledges by party and category",
+            description="; ".join(
+                f"{name}: "
+                + ", ".join(
+                    f"{matrix['counts'][p, c]} {short_label(label).lower()}"
+                    for c, (_, label) in enumerate(matrix["categories"])
+                    if (p, c) in matrix["counts"]
+                )
+                for p, (_, name) in enumerate(matrix["parties"])
+            )
+            or "No pledges yet.",
+        ),
         "figures": figures,
         "status_summary": ", ".join(f"{row['count']} {row['label'].lower()}" for row in status_rows if row["count"]),
         "states_pledging": states_pledging,

@@ -1,0 +1,118 @@
+"""Recent changes: the published register's audit trail, newest first, a page at a time.
+
+It reads the same audit streams as the API's change feed (`api.changes.STREAMS`): a citation,
+a party or a head count reported as a change of the record it belongs to. With review on, a
+pending edit is not in the audit trail of the live tables (docs/review.md), so it is not here
+until a reviewer approves it. Queries are bounded: one to count, one for the page's entries, one
+per kind of record on the page for their names."""
+
+from collections import defaultdict
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from ..api.changes import CHANGE_NAMES, STREAMS
+from ..models import Declaration, Instrument, Person, Pledge, Post, Source, State, Statement, Summit
+from .common import public_read
+
+CHANGES_PER_PAGE = 50
+
+# resource -> (model, the field the stream's lookup holds, what to read, the kind in words)
+RECORDS = {
+    "pledge": (Pledge.objects.all(), "id", "pledge"),
+    "state": (State.objects.all(), "code", "party"),
+    "summit": (Summit.objects.all(), "slug", "meeting"),
+    "declaration": (Declaration.objects.all(), "slug", "declaration"),
+    "source": (Source.objects.all(), "key", "source"),
+    "instrument": (Instrument.objects.all(), "slug", "instrument"),
+    "person": (Person.objects.all(), "slug", "person"),
+    "post": (Post.objects.select_related("state", "person"), "slug", "post"),
+    "statement": (Statement.objects.select_related("speaker", "state"), "slug", "statement"),
+}
+
+
+def address(resource: str, record) -> str:
+    """The public page of a record ('' where it has none of its own)."""
+    match resource:
+        case "pledge" | "summit" | "declaration":
+            return reverse(f"pages:{resource}", args=[record.pk])
+        case "state":
+            return reverse("pages:state", args=[record.code])
+        case "source":
+            return reverse("pages:source", args=[record.key])
+        case "instrument" | "person":
+            return reverse(f"pages:{resource}", args=[record.slug])
+        case "post":
+            return reverse("pages:person", args=[record.person.slug]) if record.person_id else ""
+    return ""
+
+
+def audit_entries():
+    """Every published change, newest first, as one UNION query (not yet run)."""
+    parts = [stream.queryset() for stream in STREAMS]
+    return parts[0].union(*parts[1:], all=True).order_by("-at", "-stream", "-hid")
+
+
+def described(entries: list[dict]) -> list[dict]:
+    """The entries with each record's name and page: one query per kind of record among them."""
+    wanted = defaultdict(set)
+    for entry in entries:
+        wanted[entry["resource"]].add(entry["lookup"])
+    found = {}
+    for resource, lookups in wanted.items():
+        queryset, field, _ = RECORDS[resource]
+        if field == "id":
+            lookups = {int(value) for value in lookups}
+        for record in queryset.filter(**{f"{field}__in": lookups}):
+            found[resource, str(getattr(record, field))] = record
+    former = former_names([entry for entry in entries if (entry["resource"], entry["lookup"]) not in found])
+    rows = []
+    for entry in entries:
+        record = found.get((entry["resource"], entry["lookup"]))
+        kind = RECORDS[entry["resource"]][2]
+        rows.append(
+            {
+                "at": entry["at"],
+                "kind": kind,
+                "change": CHANGE_NAMES[entry["change"]],
+                "name": str(record)
+                if record
+                else former.get((entry["stream"], entry["hid"]), f"{kind} {entry['lookup']}"),
+                "href": address(entry["resource"], record) if record else "",
+                "gone": record is None,
+            }
+        )
+    return rows
+
+
+def former_names(entries: list[dict]) -> dict:
+    """The title or name a removed record had in its audit row: one query per table among them."""
+    streams = {stream.number: stream for stream in STREAMS}
+    wanted = defaultdict(set)
+    for entry in entries:
+        wanted[entry["stream"]].add(entry["hid"])
+    names = {}
+    for number, hids in wanted.items():
+        history = streams[number].model.history.model
+        field = next((name for name in ("title", "name") if hasattr(history, name)), None)
+        if field is None:
+            continue
+        for hid, name in history.objects.filter(history_id__in=hids).values_list("history_id", field):
+            names[number, hid] = name
+    return names
+
+
+@public_read
+def recent_changes(request):
+    paginator = Paginator(audit_entries(), CHANGES_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        return render(
+            request, "commitments/changes.html", {"error": "The page number must be a whole number."}, status=400
+        )
+    except EmptyPage:
+        raise Http404("There is no such page of changes.") from None
+    return render(request, "commitments/changes.html", {"page": page, "rows": described(list(page.object_list))})
