@@ -14,7 +14,7 @@ RUN_ENV := DEBUG=true PUBLIC_READ=true REVIEW_REQUIRED=false
 TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
 	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: drill install install-browser run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
+.PHONY: drill install install-browser screenshots run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ admin-password: install
 test: install
 	@test -x /usr/bin/chromium || printf '\n\033[1;31m*** Chromium is missing: the browser tests will be SKIPPED. Run `make install-browser` (or: sudo apt-get install chromium). ***\033[0m\n\n' >&2
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The screenshots of docs/screenshots.md, taken by the layout browser tests into test-artifacts/.
+screenshots: install
+	$(TEST_ENV) REQUIRE_BROWSER=true $(BIN)/python -m pytest -p no:cacheprovider tests/test_browser_layout.py tests/test_browser_admin_layout.py
+	@ls -1 test-artifacts/*-1366x768.png test-artifacts/*-390x844.png
 
 # Debian's Chromium, which the browser tests drive (Playwright downloads no browser here).
 install-browser:
