@@ -83,3 +83,72 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         if update and not report_only:
             parts.update = {**(parts.update or {}), **update}
         return parts
+
+
+class ReplicaPinningMiddleware:
+    """Whether this request may read the read replica (tracker/db_routers.py), installed only when
+    DATABASE_REPLICA_URL is set: GET and HEAD of the public pages and the read-only API may; the
+    admin, the change feed (its cursor must never pass a change the replica has not replayed yet),
+    the health check (it checks each database itself) and every write may not.
+
+    Reads after a write: a client that sent a write (any other method) reads the primary for
+    DATABASE_REPLICA_LAG_SECONDS afterwards, so it never reads back less than it wrote. A browser
+    is told by a cookie; a token client (which may keep no cookies) by a mark in the shared cache
+    under a hash of its Authorization header. Without a reachable cache, it reads the primary."""
+
+    COOKIE = "tracker_wrote"
+    PRIMARY_PATHS = ("/admin/", "/api/changes/", "/healthz")
+    SAFE_METHODS = ("GET", "HEAD")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from . import db_routers
+
+        safe = request.method in self.SAFE_METHODS
+        allowed = safe and not request.path.startswith(self.PRIMARY_PATHS) and not self.wrote_recently(request)
+        with db_routers.reading_replica(allowed):
+            response = self.get_response(request)
+        if not safe:
+            lag = settings.DATABASE_REPLICA_LAG_SECONDS
+            response.set_cookie(
+                self.COOKIE, "1", max_age=lag, secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax"
+            )
+            if key := self.pin_key(request):
+                self._cache_call("set", key, 1, lag)
+        return response
+
+    def wrote_recently(self, request) -> bool:
+        if request.COOKIES.get(self.COOKIE):
+            return True
+        key = self.pin_key(request)
+        if key is None:
+            return False
+        return self._cache_call("get", key) is not False  # marked, or the cache cannot tell
+
+    @staticmethod
+    def pin_key(request) -> str | None:
+        import hashlib
+
+        credentials = request.headers.get("Authorization")
+        if not credentials:
+            return None
+        return "replica-pin:" + hashlib.sha256(credentials.encode()).hexdigest()[:32]
+
+    @staticmethod
+    def _cache_call(method, *args):
+        """The cache's answer; None when the cache cannot be reached (logged)."""
+        from django.core.cache import cache
+
+        from commitments.caching import cache_errors
+
+        try:
+            if method == "get":
+                return cache.get(args[0], False)
+            return cache.set(*args)
+        except cache_errors() as error:
+            logging.getLogger(__name__).warning("Replica routing: the cache cannot be reached (%s)", error)
+            return None

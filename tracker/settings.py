@@ -7,6 +7,7 @@ silently falling back to a default that would run production in an unintended mo
 
 import datetime
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,11 @@ ENV_VARS = (
     "LOGIN_LOCKOUT_MINUTES",
     "REVIEW_REQUIRED",
     "RELEASE_CACHE_DIR",
+    "CACHE_URL",
+    "CACHE_KEY_PREFIX",
+    "DATABASE_REPLICA_URL",
+    "DATABASE_REPLICA_LAG_SECONDS",
+    "NUM_PROXIES",
 )
 
 
@@ -208,9 +214,64 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `?release=N` reads release N's snapshot through this router (commitments/releases/routing.py).
 DATABASE_ROUTERS = ["commitments.releases.routing.ReleaseRouter"]
+
+# An optional read replica (a physical PostgreSQL standby of DATABASE_URL): safe requests to the
+# public pages and the read-only API read the register from it, unless the client wrote within the
+# last DATABASE_REPLICA_LAG_SECONDS; everything else reads and writes the primary (docs/deploy.md).
+DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 5)
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+    )
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL names another kind of database than DATABASE_URL: the replica must be a "
+            "copy of the primary (a PostgreSQL standby)."
+        )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # Tests run against one database: the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # After the release router, which wins for `?release=` reads.
+    DATABASE_ROUTERS.append("tracker.db_routers.ReplicaRouter")
+    # Early, before anything reads the database: whether this request may read the replica.
+    MIDDLEWARE.insert(1, "tracker.middleware.ReplicaPinningMiddleware")
 # Where releases' snapshots are unpacked (SQLite files, one per release, checked against their hash
 # when unpacked; a cache: deleting it costs only the time to unpack them again).
 RELEASE_CACHE_DIR = Path(os.environ.get("RELEASE_CACHE_DIR") or Path(tempfile.gettempdir()) / "tracker-releases")
+
+
+def cache_settings(raw: str, key_prefix: str) -> dict:
+    """The default cache from CACHE_URL: unset, each process's own memory (the embedded default,
+    nothing to install); redis:// or rediss://, a Redis shared by every process and host, through
+    Django's own Redis backend. A Redis that does not answer is an error within two seconds."""
+    raw = raw.strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": key_prefix}
+    if raw.partition("://")[0].lower() not in ("redis", "rediss") or not raw.partition("://")[2]:
+        raise ImproperlyConfigured(
+            f"CACHE_URL={raw!r} is not a Redis URL: use redis://host:6379/0 (rediss:// for TLS), or leave "
+            "CACHE_URL unset for each process's own memory."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+
+
+# The throttles' counters and the data page's measured sizes (docs/deploy.md). Sessions stay in the
+# database, which every process already shares. CACHE_KEY_PREFIX keeps two deployments sharing one
+# Redis apart.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "tracker").strip()
+if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", CACHE_KEY_PREFIX):
+    raise ImproperlyConfigured(
+        f"CACHE_KEY_PREFIX={CACHE_KEY_PREFIX!r} must be 1 to 64 letters, digits, dots, dashes or underscores."
+    )
+CACHES = {"default": cache_settings(os.environ.get("CACHE_URL", ""), CACHE_KEY_PREFIX)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -334,6 +395,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "commitments.api.errors.exception_handler",
     "URL_FIELD_NAME": "url",
 }
+# Behind N reverse proxies (docker-compose.yml's nginx: 1), a client's address is the N-th from the
+# right of X-Forwarded-For, for the API throttles and the login limits; unset, the address the
+# connection comes from (REMOTE_ADDR) and whatever X-Forwarded-For says, as before.
+NUM_PROXIES = env_int("NUM_PROXIES", -1)
+if os.environ.get("NUM_PROXIES") and NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more.")
+if NUM_PROXIES >= 0:
+    REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+    AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
 # Request bodies above this size are refused (the API answers 413); a pledge is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # The change feed holds back the newest changes this long, so that a change whose transaction

@@ -7,6 +7,7 @@ A size is measured, never estimated: the file is built by the same functions as 
 views, and the sizes are cached under the register's last change, so they are built again only
 once the data has changed."""
 
+import contextlib
 import datetime
 import io
 import itertools
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 from rest_framework.renderers import JSONRenderer
 
+from ..caching import cache_errors
 from .files import TABLES, csv_chunks, filtered_queryset, table_csv_chunks, write_workbook, write_xlsx
 from .package import write_package
 from .reports import SUMMARY_COLUMNS, summary, summary_json, summary_rows
@@ -140,8 +142,12 @@ def sizes(changed: Change) -> dict[str, dict]:
     """The measured size (and rows) of every download, cached under the register's last change
     (`last_change()`), so the files are built once per change of the data."""
     key = changed.key()
-    measured = cache.get(key)
+    try:
+        measured = cache.get(key)
+    except cache_errors():  # the shared cache is down: measure, as a first visit would
+        measured = None
     if measured is None:
         measured = _measure()
-        cache.set(key, measured, CACHE_SECONDS)
+        with contextlib.suppress(*cache_errors()):
+            cache.set(key, measured, CACHE_SECONDS)
     return measured
