@@ -6,7 +6,7 @@ read it only when `tracker.middleware.ReplicaPinningMiddleware` has said so (the
 variable): a GET or HEAD of the public pages or the read-only API from a client that has not
 written within DATABASE_REPLICA_LAG_SECONDS. Even then a read goes to the primary
 
-- once the request has written anything (a write marks the request: later reads see it),
+- once the request has written to the register (later reads must see the write),
 - inside a transaction on the primary (what it reads must be of the same snapshot as its writes
   and locks),
 - for the models outside the register (users, sessions, tokens, login attempts, the task queue):
@@ -49,11 +49,14 @@ def reading_replica(allowed: bool = True):
         READS.reset(token)
 
 
+def replicated(model) -> bool:
+    """Whether reads of `model` may be served by the replica at all."""
+    return model._meta.app_label in REPLICA_APPS and model._meta.label not in PRIMARY_ONLY_MODELS
+
+
 def may_read_replica(model) -> bool:
     state = READS.get()
-    if state is None or not state.replica or state.wrote:
-        return False
-    if model._meta.app_label not in REPLICA_APPS or model._meta.label in PRIMARY_ONLY_MODELS:
+    if state is None or not state.replica or state.wrote or not replicated(model):
         return False
     # A transaction on the primary reads its own snapshot: never half from elsewhere.
     return not connections[DEFAULT_DB_ALIAS].in_atomic_block
@@ -70,7 +73,9 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         state = READS.get()
-        if state is not None:
+        if state is not None and replicated(model):
+            # The register changed: this request reads it back from the primary. (A token's
+            # last-used time or a session is not the register, and is never read from the replica.)
             state.wrote = True
         instance = hints.get("instance")
         if instance is not None and instance._state.db == REPLICA:
