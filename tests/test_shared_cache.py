@@ -2,9 +2,11 @@
 through it; a Redis that does not answer lets requests through within seconds instead of failing
 them; the deep health check reports it; CACHE_URL is parsed strictly.
 
-Redis comes from the machine (127.0.0.1:6379, database 15, flushed before and after), or is
-started for the session when `redis-server` is installed; otherwise these tests are skipped, unless
-REQUIRE_REDIS is set (CI, .ci/run), which makes a missing Redis a failure."""
+Redis comes from the machine (127.0.0.1:6379, database 15), or is started for the session when
+`redis-server` is installed; otherwise these tests are skipped, unless REQUIRE_REDIS is set (CI,
+.ci/run), which makes a missing Redis a failure. Every key these tests write carries a prefix of
+this session's own, deleted before and after: the test workers of one run (pytest-xdist) share the
+database, and one's FLUSHDB would reset another's counts mid-test."""
 
 import json
 import os
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -40,10 +43,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# This session's keys: CACHE_KEY_PREFIX values start with it.
+PREFIX = f"test{uuid.uuid4().hex[:12]}"
+
+
 def flush(url: str) -> None:
+    """Delete this session's keys (and only those)."""
     import redis
 
-    redis.Redis.from_url(url, socket_timeout=2).flushdb()
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    for key in client.scan_iter(match=f"{PREFIX}*"):
+        client.delete(key)
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +116,7 @@ print(json.dumps(answers))
 def two_processes(env: dict, attempts: int = 4) -> list[list[int]]:
     """Two separate Python processes, each making `attempts` requests at the same moment."""
     environment = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "API_THROTTLE_ANON")}
-    environment.update(env)
+    environment.update({"CACHE_KEY_PREFIX": PREFIX, **env})
     start_at = str(time.time() + 3)  # both set up Django first, then start together
     processes = [
         subprocess.Popen(
@@ -142,8 +152,12 @@ def test_without_a_shared_cache_each_process_counts_alone():
 
 def test_two_deployments_sharing_one_redis_count_apart(redis_url):
     """CACHE_KEY_PREFIX: one deployment's clients do not use up another's rate."""
-    first = two_processes({"CACHE_URL": redis_url, "API_THROTTLE_ANON": "4/min", "CACHE_KEY_PREFIX": "first"}, 2)
-    second = two_processes({"CACHE_URL": redis_url, "API_THROTTLE_ANON": "4/min", "CACHE_KEY_PREFIX": "second"}, 2)
+    first = two_processes(
+        {"CACHE_URL": redis_url, "API_THROTTLE_ANON": "4/min", "CACHE_KEY_PREFIX": f"{PREFIX}-first"}, 2
+    )
+    second = two_processes(
+        {"CACHE_URL": redis_url, "API_THROTTLE_ANON": "4/min", "CACHE_KEY_PREFIX": f"{PREFIX}-second"}, 2
+    )
     assert first == second == [[200, 200], [200, 200]]
 
 
@@ -152,7 +166,7 @@ def redis_cache(url: str) -> dict:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": "test",
+            "KEY_PREFIX": PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -165,7 +179,8 @@ def test_the_api_throttle_counts_in_redis_and_answers_429_with_retry_after(redis
     codes = [client.get("/api/states/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert 0 < int(client.get("/api/states/")["Retry-After"]) <= 60
-    assert any(b"throttle_anon_" in key for key in __import__("redis").Redis.from_url(redis_url).keys())
+    keys = __import__("redis").Redis.from_url(redis_url).keys(f"{PREFIX}:*")
+    assert any(b"throttle_anon_" in key for key in keys), keys
 
 
 @pytest.fixture
