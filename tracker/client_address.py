@@ -8,7 +8,7 @@ def client_address(request) -> str | None:
     """Each proxy appends the address it was reached from to X-Forwarded-For, so the client is the
     NUM_PROXIES-th entry from the right; what a client wrote further left is its own claim and is
     ignored. With no header (a request that bypassed the proxy), the connection's address."""
-    count = getattr(settings, "NUM_PROXIES", -1)
+    count = settings.NUM_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if count <= 0 or not forwarded:
         return request.META.get("REMOTE_ADDR")

@@ -238,6 +238,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASE_ROUTERS.append("tracker.db_routers.ReplicaRouter")
     # Early, before anything reads the database: whether this request may read the replica.
     MIDDLEWARE.insert(1, "tracker.middleware.ReplicaPinningMiddleware")
+
 # Where releases' snapshots are unpacked (SQLite files, one per release, checked against their hash
 # when unpacked; a cache: deleting it costs only the time to unpack them again).
 RELEASE_CACHE_DIR = Path(os.environ.get("RELEASE_CACHE_DIR") or Path(tempfile.gettempdir()) / "tracker-releases")
@@ -396,14 +397,14 @@ REST_FRAMEWORK = {
     "URL_FIELD_NAME": "url",
 }
 # Behind N reverse proxies (docker-compose.yml's nginx: 1), a client's address is the N-th from the
-# right of X-Forwarded-For, for the API throttles and the login limits; unset, the address the
-# connection comes from (REMOTE_ADDR) and whatever X-Forwarded-For says, as before.
-NUM_PROXIES = env_int("NUM_PROXIES", -1)
-if os.environ.get("NUM_PROXIES") and NUM_PROXIES < 0:
+# right of X-Forwarded-For, for the API throttles and the login limits alike (tracker/client_address.py).
+# 0, the default: the address the connection comes from; a client's own X-Forwarded-For is not
+# believed (DRF's default took it as sent, so a client could pick a fresh throttle count per request).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more.")
-if NUM_PROXIES >= 0:
-    REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
-    AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+AXES_CLIENT_IP_CALLABLE = "tracker.client_address.client_address"
 # Request bodies above this size are refused (the API answers 413); a pledge is a few KB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # The change feed holds back the newest changes this long, so that a change whose transaction
