@@ -1,7 +1,7 @@
-# The tracker's one image. By itself (CMD, bin/start-web) it migrates, adds the seed records a new
-# database lacks (never changing existing ones) and serves under gunicorn (static files by
-# whitenoise). docker-compose.yml runs the same image three ways: `migrate` once, then the web
-# replicas with gunicorn alone and the worker (docs/deploy.md).
+# The tracker's one image. By itself (its start command, bin/start-web) it migrates, adds the seed
+# records a new database lacks (never changing existing ones) and serves under gunicorn (static
+# files by whitenoise). docker-compose.yml runs the same image three ways: `migrate` once, then the
+# web replicas with gunicorn alone, and the worker (docs/deploy.md).
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
