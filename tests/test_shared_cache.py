@@ -21,6 +21,8 @@ import uuid
 import pytest
 from django.core.cache import cache
 
+from commitments import caching
+
 from .conftest import PROJECT_DIR
 from .test_settings import SQLITE, STRONG, run
 
@@ -187,12 +189,34 @@ def test_the_api_throttle_counts_in_redis_and_answers_429_with_retry_after(redis
 def redis_down(settings):
     """A Redis URL where nothing listens."""
     settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")
+    caching.resume()
     yield
     cache.close()
+    caching.resume()  # this process's pause must not reach the next test's (local-memory) throttle
 
 
-def test_with_redis_down_the_throttle_lets_requests_through_and_logs_it(redis_down, settings, client, db, caplog):
-    """Fail open: the limit guards capacity, not data; an outage of the cache must not take the API with it."""
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """How many times the throttle asked Redis to add a key."""
+    from django.core.cache.backends.redis import RedisCache
+
+    calls = []
+    real_add = RedisCache.add
+
+    def add(self, *args, **kwargs):
+        calls.append(args[0])
+        return real_add(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "add", add)
+    return calls
+
+
+def test_with_redis_down_the_throttle_lets_requests_through_and_logs_it(
+    redis_down, settings, client, db, caplog, cache_calls
+):
+    """Fail open: the limit guards capacity, not data; an outage of the cache must not take the API
+    with it. After one failure the process leaves Redis alone for a while (a Redis that drops
+    packets would otherwise cost every request the socket timeout)."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "token": None}}
     settings.PUBLIC_READ = True
     from commitments.api import throttling
@@ -204,6 +228,7 @@ def test_with_redis_down_the_throttle_lets_requests_through_and_logs_it(redis_do
     assert time.monotonic() - started < 10
     warnings = [r for r in caplog.records if "cache cannot be reached" in r.getMessage()]
     assert len(warnings) == 1, "one warning a minute, not one a request"
+    assert len(cache_calls) == 1 and caching.paused()
 
 
 def test_with_redis_down_the_data_page_is_measured_without_the_cache(redis_down, settings, client, db):
@@ -222,6 +247,15 @@ def test_deep_healthz_checks_the_shared_cache(redis_url, settings, client, db):
     assert response.status_code == 503
     assert response.json()["status"] == "failing" and response.json()["services"] == {"cache": "unreachable"}
     assert client.get("/healthz").status_code == 200
+    assert not caching.paused(), "the health check tries Redis every time, and says when it is back"
+
+
+def test_the_pause_ends_when_redis_answers_again(redis_url, settings, client, db):
+    settings.CACHES = redis_cache(redis_url)
+    caching.pause()
+    assert client.get("/healthz?deep=1").json()["services"] == {"cache": "ok"}
+    assert not caching.paused()
+    caching.resume()
 
 
 def test_deep_healthz_without_a_shared_cache_reports_no_services(client, db):

@@ -143,12 +143,15 @@ class ReplicaPinningMiddleware:
         """The cache's answer; None when the cache cannot be reached (logged)."""
         from django.core.cache import cache
 
-        from commitments.caching import cache_errors
+        from commitments import caching
 
+        if caching.paused():
+            return None
         try:
             if method == "get":
                 return cache.get(args[0], False)
             return cache.set(*args)
-        except cache_errors() as error:
+        except caching.cache_errors() as error:
+            caching.pause()
             logging.getLogger(__name__).warning("Replica routing: the cache cannot be reached (%s)", error)
             return None

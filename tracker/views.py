@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection, connections
 from django.http import JsonResponse
 
-from commitments import integrity
+from commitments import caching, integrity
 from commitments.access import may_read
 from commitments.caching import cache_errors
 
@@ -49,6 +49,7 @@ def shared_services() -> dict[str, str]:
         try:
             cache.set("healthz", 1, 10)
             services["cache"] = "ok" if cache.get("healthz") == 1 else "unreachable"
+            caching.resume()  # back: the throttles count again at once
         except cache_errors() as error:
             log.warning("Health check: the shared cache cannot be reached (%s)", error)
             services["cache"] = "unreachable"

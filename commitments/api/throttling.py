@@ -14,8 +14,9 @@ the workers together let through exactly the rate. A refused request is taken ba
 so a client that keeps knocking is let in again as soon as its earlier requests age out.
 
 If the shared cache cannot be reached the throttle lets the request through (logged, at most once
-a minute per process): the limit protects capacity, not data (writes need a login or a token, and
-the login limits live in the database), so a Redis outage must not take the API down with it."""
+a minute per process; the process then leaves the cache alone for a few seconds,
+commitments/caching.py): the limit protects capacity, not data (writes need a login or a token,
+and the login limits live in the database), so a Redis outage must not take the API down with it."""
 
 import logging
 import math
@@ -24,6 +25,7 @@ import time
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from .. import caching
 from ..caching import cache_errors
 from ..models import ApiToken
 
@@ -42,6 +44,8 @@ class SharedCountThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        if caching.paused():
+            return True  # it failed a moment ago: not another timeout for this request
         now = self.timer()
         window, elapsed = divmod(now, self.duration)
         current, previous = f"{self.key}:{int(window)}", f"{self.key}:{int(window) - 1}"
@@ -55,6 +59,7 @@ class SharedCountThrottle(SimpleRateThrottle):
                 count = 1
             earlier = self.cache.get(previous) or 0
         except cache_errors() as error:
+            caching.pause()
             self._warn(error)
             return True
         carried = math.ceil(earlier * (1 - elapsed / self.duration))

@@ -7,7 +7,6 @@ A size is measured, never estimated: the file is built by the same functions as 
 views, and the sizes are cached under the register's last change, so they are built again only
 once the data has changed."""
 
-import contextlib
 import datetime
 import io
 import itertools
@@ -19,6 +18,7 @@ from django.core.cache import cache
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
 from rest_framework.renderers import JSONRenderer
 
+from .. import caching
 from ..caching import cache_errors
 from .files import TABLES, csv_chunks, filtered_queryset, table_csv_chunks, write_workbook, write_xlsx
 from .package import write_package
@@ -142,12 +142,17 @@ def sizes(changed: Change) -> dict[str, dict]:
     """The measured size (and rows) of every download, cached under the register's last change
     (`last_change()`), so the files are built once per change of the data."""
     key = changed.key()
+    if caching.paused():  # the shared cache failed a moment ago: measure, as a first visit would
+        return _measure()
     try:
         measured = cache.get(key)
-    except cache_errors():  # the shared cache is down: measure, as a first visit would
-        measured = None
+    except cache_errors():
+        caching.pause()
+        return _measure()
     if measured is None:
         measured = _measure()
-        with contextlib.suppress(*cache_errors()):
+        try:
             cache.set(key, measured, CACHE_SECONDS)
+        except cache_errors():
+            caching.pause()
     return measured
