@@ -109,6 +109,14 @@ def test_the_admin_reads_the_primary(pledge, client):
     assert reads.on_primary and reads.replica.captured_queries == []
 
 
+def test_a_language_prefix_does_not_open_the_admin_to_the_replica():
+    middleware = ReplicaPinningMiddleware(lambda request: None)
+    assert middleware.primary_path("/uk/admin/commitments/pledge/")
+    assert middleware.primary_path("/en-gb/api/changes/")
+    assert not middleware.primary_path("/uk/pledges/")
+    assert not middleware.primary_path("/ukraine/admin/")
+
+
 def test_the_change_feed_reads_the_primary(pledge, client):
     """Its cursor must never pass a change the replica has not replayed yet."""
     with Reads() as reads:

@@ -1,8 +1,10 @@
 """A request id on every request, every response and every log line written while handling it, so
-an error a user reports ("request id 3f2a…") leads to its log lines; and the Content-Security-Policy
-header, with the exceptions a page's renderer declares."""
+an error a user reports ("request id 3f2a…") leads to its log lines; the Content-Security-Policy
+header, with the exceptions a page's renderer declares; and, with a read replica, whether a request
+may read it."""
 
 import contextvars
+import hashlib
 import logging
 import re
 import uuid
@@ -109,7 +111,7 @@ class ReplicaPinningMiddleware:
         from . import db_routers
 
         safe = request.method in self.SAFE_METHODS
-        allowed = safe and not request.path.startswith(self.PRIMARY_PATHS) and not self.wrote_recently(request)
+        allowed = safe and not self.primary_path(request.path) and not self.wrote_recently(request)
         with db_routers.reading_replica(allowed):
             response = self.get_response(request)
         if not safe:
@@ -121,6 +123,16 @@ class ReplicaPinningMiddleware:
                 self._cache_call("set", key, 1, lag)
         return response
 
+    def primary_path(self, path: str) -> bool:
+        """Whether `path` (with or without a language prefix such as /uk/) always reads the primary."""
+        from django.conf import settings
+
+        for code, _ in settings.LANGUAGES:
+            if path.startswith(f"/{code}/"):
+                path = path[len(code) + 1 :]
+                break
+        return path.startswith(self.PRIMARY_PATHS)
+
     def wrote_recently(self, request) -> bool:
         if request.COOKIES.get(self.COOKIE):
             return True
@@ -131,8 +143,6 @@ class ReplicaPinningMiddleware:
 
     @staticmethod
     def pin_key(request) -> str | None:
-        import hashlib
-
         credentials = request.headers.get("Authorization")
         if not credentials:
             return None
