@@ -90,9 +90,7 @@ def add(event: Event) -> None:
         return
     # The transaction's batch is the one of its callbacks still to run: a savepoint rolled back
     # takes its callbacks with it, and with them its events.
-    batch = next(
-        (func.batch for _, func, _ in reversed(connection.run_on_commit) if isinstance(func, _Callback)), None
-    )
+    batch = next((func.batch for _, func, _ in reversed(connection.run_on_commit) if isinstance(func, _Callback)), None)
     # robust: a failure to queue is logged, never raised to a caller whose write has committed.
     transaction.on_commit(_Callback(batch or _Batch(), event), robust=True)
 
