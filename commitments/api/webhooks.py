@@ -119,7 +119,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
             rows = rows.filter(event_type=event_type)
         return Response(DeliverySerializer(rows[:100], many=True).data)
 
-    @extend_schema(responses=DeliverySerializer, request=None)
+    @extend_schema(responses={202: DeliverySerializer}, request=None)
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)/replay")
     def replay(self, request, pk=None, delivery_id=None):
         """Send a delivery again, with the same event id (`webhook-id`): a new series of attempts."""
@@ -128,7 +128,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
         row = sending.replay(row)
         return Response(DeliverySerializer(row).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses=DeliverySerializer, request=None)
+    @extend_schema(responses={202: DeliverySerializer}, request=None)
     @action(detail=True, methods=["post"], url_path="test")
     def send_test(self, request, pk=None):
         """Queue a `webhook.test` event to this webhook (active or not: a test goes anyway)."""
