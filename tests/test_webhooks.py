@@ -3,6 +3,7 @@ local test receiver, signed (Standard Webhooks), retried with backoff, recorded,
 the admin and the API; URLs checked against private addresses; each user sees only their own."""
 
 import datetime
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -260,7 +261,12 @@ def test_the_real_worker_command_delivers(transactional_db, local, receiver):
     owner = make.user("owner")
     webhook = hook(owner, receiver.url)
     row = events.send_test(webhook)
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0, reload=False)
+    finally:  # the worker sets its own (graceful shutdown); the test run keeps pytest's
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
     row.refresh_from_db()
     assert row.state == DeliveryState.SUCCEEDED
     assert verify(webhook, receiver.requests[0])["type"] == "webhook.test"

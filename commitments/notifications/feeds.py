@@ -247,10 +247,21 @@ class InstrumentFeed(ChangesFeed):
         return reverse("pages:instrument", args=[instrument.slug])
 
 
-changes_feed = public_read(ChangesFeed())
-state_feed = public_read(StateFeed())
-pledge_feed = public_read(PledgeFeed())
-instrument_feed = public_read(InstrumentFeed())
+def view(feed_class):
+    """The feed as a view, under the read rule: a new feed object per request (it keeps the
+    request's host for its ids, which a shared object would mix between threads)."""
+
+    def serve(request, *args, **kwargs):
+        return feed_class()(request, *args, **kwargs)
+
+    serve.__name__ = serve.__qualname__ = f"{feed_class.__name__}_view"
+    return public_read(serve)
+
+
+changes_feed = view(ChangesFeed)
+state_feed = view(StateFeed)
+pledge_feed = view(PledgeFeed)
+instrument_feed = view(InstrumentFeed)
 
 FEED_ROUTES = {
     "state": ("feeds:state", "code"),
