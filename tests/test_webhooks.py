@@ -436,3 +436,23 @@ def test_the_admin_refuses_a_private_url(db, settings, analyst):
     assert answer.status_code == 200
     assert "not public" in answer.context["adminform"].form.errors["url"][0]
     assert not Webhook.objects.exists()
+
+
+def test_a_write_through_the_api_is_an_event(db, local, receiver, analyst, django_capture_on_commit_callbacks):
+    webhook = hook(analyst, receiver.url, ["pledge.created", "state.*"])
+    make.state("FR", "France")
+    client, _ = make.token_client(analyst, can_write=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/api/pledges/",
+            {"slug": "api-made", "title": "Made through the API", "category": "troops", "pledgers": ["FR"]},
+            format="json",
+        )
+    assert answer.status_code == 201, answer.json()
+    [delivery] = webhook.deliveries.all()
+    assert delivery.event_type == "pledge.created"
+    assert delivery.payload["data"]["api_url"] == f"/api/pledges/{answer.json()['id']}/"
+    rows = client.get(f"/api/webhooks/{webhook.pk}/deliveries/?state=pending&event_type=pledge.created").json()
+    assert [row["id"] for row in rows] == [delivery.pk]
+    wrong = client.get(f"/api/webhooks/{webhook.pk}/deliveries/?state=lost")
+    assert wrong.status_code == 400 and list(wrong.json()) == ["state"]

@@ -9,13 +9,14 @@ all but the last: an analyst switches a webhook off). A token client needs a rea
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..models.webhooks import Webhook, WebhookDelivery, event_choices
+from ..models.webhooks import DeliveryState, Webhook, WebhookDelivery, event_choices
 from ..notifications import delivery as sending
 from ..notifications import events, ssrf
 from .permissions import ApiPermission, load_permissions
@@ -107,13 +108,24 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
 
-    @extend_schema(responses=DeliverySerializer(many=True), request=None)
+    @extend_schema(
+        responses=DeliverySerializer(many=True),
+        request=None,
+        parameters=[
+            OpenApiParameter("state", str, enum=DeliveryState.values, description="Only deliveries in this state."),
+            OpenApiParameter("event_type", str, description="Only deliveries of this event type."),
+        ],
+    )
     @action(detail=True, methods=["get"], url_path="deliveries", pagination_class=None)
     def deliveries(self, request, pk=None):
         """The webhook's latest 100 deliveries, newest first (`?state=` and `?event_type=` filter them)."""
         webhook = self.get_object()
         rows = webhook.deliveries.all()
         if state := request.query_params.get("state"):
+            if state not in DeliveryState.values:
+                raise serializers.ValidationError(
+                    {"state": [_("Choose one of: %(states)s.") % {"states": ", ".join(DeliveryState.values)}]}
+                )
             rows = rows.filter(state=state)
         if event_type := request.query_params.get("event_type"):
             rows = rows.filter(event_type=event_type)
