@@ -7,14 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # make run is a local, single-user development server: DEBUG on, anonymous reads on.
 # REVIEW_REQUIRED off: `make run` is a single-user local server, with no second person to approve an edit.
-RUN_ENV := DEBUG=true PUBLIC_READ=true REVIEW_REQUIRED=false
+# WEBHOOK_ALLOW_PRIVATE: a local receiver (http://127.0.0.1:…) may be registered as a webhook.
+RUN_ENV := DEBUG=true PUBLIC_READ=true REVIEW_REQUIRED=false WEBHOOK_ALLOW_PRIVATE=true
 # Tests run with DEBUG off, as production does (so the database is named: SQLite unless DATABASE_URL
 # says otherwise; pytest makes its own test database either way); plain HTTP so the test client is
 # not redirected. The key is long enough for production's check and used nowhere else.
 TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
 	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: drill install install-browser screenshots run prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
+.PHONY: drill install install-browser screenshots run worker prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +25,17 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
+# The task worker (webhook deliveries) runs beside the development server, in the same SQLite
+# database, and stops with it (Ctrl+C). No autoreload for the worker: killing it then stops it.
 run: prepare
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The task worker alone (production runs it as its own process: the `worker` service of
+# docker-compose.yml). It takes the deliveries queued in the database and sends them.
+worker: install
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload
 
 # What `make run` does before serving: migrate, add the seed records the database lacks (never
 # changing one that is there), make sure there is an admin login.

@@ -8,3 +8,4 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self):
         from .api import admin  # noqa: F401 (registers ApiToken; kept apart from admin.py)
+        from .notifications import events  # noqa: F401 (connects the webhooks' signal handlers)

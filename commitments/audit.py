@@ -35,6 +35,9 @@ def record(instances, history_type: str, *, user=None, reason: str = "") -> list
     )
     for field in history_model._history_m2m_fields:
         _copy_m2m_rows(history_model, field, instances, records)
+    from .notifications import events  # a bulk write sends no signal: its webhook events from here
+
+    events.history_written(records)
     return records
 
 

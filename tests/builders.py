@@ -156,7 +156,7 @@ def french_pledge() -> Pledge:
 
 
 # The migrations that grant the roles their rights, each with its own ROLES.
-ROLE_MIGRATIONS = ("0002_roles", "0007_roles_instruments", "0010_review", "0011_releases")
+ROLE_MIGRATIONS = ("0002_roles", "0007_roles_instruments", "0010_review", "0011_releases", "0014_webhooks")
 
 
 def role_codenames() -> dict[str, set[str]]:

@@ -1,5 +1,5 @@
 """Roles created by the roles migrations (0002_roles, 0007_roles_instruments, 0010_review,
-0011_releases): what an Analyst, a Viewer, a Reviewer and a superuser may do, per model, in the
+0011_releases, 0014_webhooks): what an Analyst, a Viewer, a Reviewer and a superuser may do, per model, in the
 review queue and with releases."""
 
 import datetime
@@ -37,7 +37,7 @@ EDITED_BY_ANALYSTS = set(MODELS) - {"state"} - HISTORIES
 
 ANALYST_PERMISSIONS = {
     f"{action}_{model}" for model in set(MODELS) - {"state"} for action in ("add", "change", "view")
-} | {"view_state", "view_revision", "view_release"}
+} | {"view_state", "view_revision", "view_release", "add_webhook", "change_webhook", "view_webhook"}
 VIEWER_PERMISSIONS = {f"view_{model}" for model in MODELS} | {"view_release"}
 # The Reviewer reads the register as a Viewer does, sees the queue, decides on others' revisions and
 # makes releases.

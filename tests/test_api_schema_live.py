@@ -34,6 +34,8 @@ DECLARED_HEADERS = ("ETag", "Location", "Retry-After")
 # Filters whose example names a record by its database id, which differs between databases:
 # the walk gives them a real one.
 ID_PARAMETERS = {"pledge": lambda: models.Pledge.objects.order_by("pk").values_list("pk", flat=True).first()}
+# A path parameter after the first (which is read from its list): a real value.
+PATH_VALUES = {"delivery_id": lambda: models.WebhookDelivery.objects.values_list("pk", flat=True).first()}
 
 
 class Walk:
@@ -147,6 +149,10 @@ def walk(seeded, settings):
     # by another analyst, for the queue's detail and its decisions.
     analyst = make.user("schema-reader", "Analyst")
     author = make.user("schema-author", "Analyst")
+    # The reader's webhook with one delivery, for /api/webhooks/…; a spare one for the DELETE.
+    webhook = models.Webhook.objects.create(owner=analyst, url="https://example.org/hook", events=["*"])
+    models.Webhook.objects.create(owner=analyst, url="https://example.org/spare", events=["*"], description="spare")
+    models.WebhookDelivery.objects.create(webhook=webhook, event_type="webhook.test", payload={"type": "webhook.test"})
     settings.REVIEW_REQUIRED = True
     pledge = models.Pledge.objects.order_by("pk").first()
     pledge.title = "Renamed for review by the schema walk"
@@ -182,7 +188,9 @@ def detail_path(walk, pattern, list_cache) -> str | None:
     path = pattern.replace("{" + name + "}", str(row[name]))
     # Any further path parameter (a diff's other side) takes its documented example.
     for parameter in walk.path_parameters(pattern):
-        if "{" + parameter["name"] + "}" in path:
+        if "{" + parameter["name"] + "}" in path and parameter["name"] in PATH_VALUES:
+            path = path.replace("{" + parameter["name"] + "}", str(PATH_VALUES[parameter["name"]]()))
+        elif "{" + parameter["name"] + "}" in path:
             example = next(iter(parameter.get("examples", {}).values()), {}).get("value", parameter.get("example"))
             path = path.replace("{" + parameter["name"] + "}", str(example))
     return path
@@ -228,6 +236,13 @@ def walk_writes(walk, pattern, method, operation, path):
         # A decision with an empty body: approve publishes (200), then the others find it decided
         # (400); withdrawing another's revision is refused (403).
         walk.call(method, pattern, path, who="writer", data=body, expect={200, 400, 403})
+    elif pattern.startswith("/api/webhooks/{id}/"):
+        # A webhook's writes take an empty body: a partial update changes nothing (200), a replay
+        # or a test event is queued (202), a delete removes (204: the spare, so the walk goes on).
+        expected = {"put": {400}, "patch": {200}, "post": {202}, "delete": {204}}[method]
+        if method == "delete":
+            path = f"/api/webhooks/{models.Webhook.objects.get(description='spare').pk}/"
+        walk.call(method, pattern, path, who="writer", data=body, expect=expected)
     elif any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])):
         walk.call(method, pattern, path, who="writer", data=body, expect={428})
         walk.call(method, pattern, path, who="writer", data=body, headers={"If-Match": '"stale"'}, expect={412})
@@ -240,8 +255,8 @@ def walk_throttled(walk, settings, lists):
     reads = {
         pattern: detail_path(walk, pattern, lists) if "{" in pattern else pattern
         for pattern, operations in walk.spec["paths"].items()
-        # The review queue is never read anonymously (401 before any rate is counted).
-        if "get" in operations and not pattern.startswith("/api/revisions/")
+        # The review queue and webhooks are never read anonymously (401 before any rate is counted).
+        if "get" in operations and not pattern.startswith(("/api/revisions/", "/api/webhooks/"))
     }
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "token": None}}
     for pattern, path in reads.items():

@@ -47,6 +47,9 @@ ENV_VARS = (
     "DATABASE_REPLICA_URL",
     "DATABASE_REPLICA_LAG_SECONDS",
     "NUM_PROXIES",
+    "WEBHOOK_TIMEOUT",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_ALLOW_PRIVATE",
 )
 
 
@@ -134,6 +137,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",  # the task queue in the database (webhook deliveries; `manage.py db_worker`)
     "axes",
     "csp",  # its system checks catch settings in the format before 4.0
     "rest_framework",
@@ -188,6 +193,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "commitments.notifications.feeds.feed_links",  # <link rel="alternate"> to the Atom feeds
             ],
         },
     },
@@ -239,6 +245,16 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # Early, before anything reads the database: whether this request may read the replica.
     MIDDLEWARE.insert(1, "tracker.middleware.ReplicaPinningMiddleware")
 
+# Webhook deliveries run in a worker (`manage.py db_worker`, `make worker`), queued in the database
+# the tracker already has: django-tasks (Django's tasks API) with the django-tasks-db backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds to connect to a webhook's receiver and to read its answer (each).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+# Attempts of one delivery (the first and the retries with backoff) before it is given up.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+# Allow webhook URLs on plain HTTP and private or loopback addresses (local receivers only: tests,
+# `make run`). Off in production: a webhook could otherwise make the server call its own network.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 # Where releases' snapshots are unpacked (SQLite files, one per release, checked against their hash
 # when unpacked; a cache: deleting it costs only the time to unpack them again).
 RELEASE_CACHE_DIR = Path(os.environ.get("RELEASE_CACHE_DIR") or Path(tempfile.gettempdir()) / "tracker-releases")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/", include("commitments.api.urls")),
+    path("feeds/", include("commitments.notifications.urls")),
     # The public pages; "/" is the overview.
     path("", include("commitments.urls")),
 ]

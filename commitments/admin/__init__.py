@@ -1,3 +1,3 @@
 """The analysts' admin. Importing the modules registers every commitments model."""
 
-from . import instruments, people, pledges, records, releases, review  # noqa: F401
+from . import instruments, people, pledges, records, releases, review, webhooks  # noqa: F401

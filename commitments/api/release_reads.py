@@ -83,8 +83,8 @@ RELEASE_PARAMETER = {
 def document_release_parameter(result, generator, request, public):
     """`?release=` on every read that takes it: the list, detail and export operations (not the
     releases' own addresses, the change feed, the review queue (edits of the live register, never
-    in a release), the schema or the API root)."""
-    skip = ("/api/releases/", "/api/changes/", "/api/revisions/", "/api/schema/", "/api/docs/")
+    in a release), the webhooks (a client's settings, not the register), the schema or the API root)."""
+    skip = ("/api/releases/", "/api/changes/", "/api/revisions/", "/api/webhooks/", "/api/schema/", "/api/docs/")
     for path, operations in result.get("paths", {}).items():
         if path.startswith(skip) or path == "/api/":
             continue

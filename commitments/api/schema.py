@@ -68,13 +68,18 @@ LOCATION = {
 }
 
 
+# Operations that need a signed-in owner whatever PUBLIC_READ says: a client's own webhooks.
+PRIVATE = ("/api/webhooks/",)
+
+
 def declare_headers(path: str, method: str, operation: dict) -> None:
     """ETag on every detail read and every answer about one pledge written (writes that take
     If-Match), Location on a 201 from a collection (a record created), Retry-After on 429 and 503,
     and a 304 on reads that take If-None-Match."""
     responses = operation.get("responses", {})
     names = {parameter.get("name") for parameter in operation.get("parameters", [])}
-    detail_read = method == "get" and path.endswith("}/")
+    # A webhook is a client's own setting, read without an ETag (it is not a record of the register).
+    detail_read = method == "get" and path.endswith("}/") and not path.startswith(PRIVATE)
     created = method == "post" and "{" not in path
     for code in ("200", "201"):
         if code in responses and (detail_read or created or "If-Match" in names):
@@ -171,7 +176,8 @@ def document_errors(result, generator, request, public):
                 one_ordering_field(parameter)
                 allow_empty_value(parameter)
                 document_parameter(parameter)
-            if method in ("get", "head") and settings.PUBLIC_READ and {} not in operation.get("security", [{}]):
+            public_read = settings.PUBLIC_READ and not path.startswith(PRIVATE)
+            if method in ("get", "head") and public_read and {} not in operation.get("security", [{}]):
                 operation["security"].append({})
             responses = operation.setdefault("responses", {})
             for code, description in codes.items():

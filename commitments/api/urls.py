@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from .. import exports as exports_package
-from . import exports, package, releases, review, schema, views  # noqa: F401 (schema registers the token scheme with drf-spectacular)
+from . import exports, package, releases, review, schema, views, webhooks  # noqa: F401 (schema registers the token scheme with drf-spectacular)
 
 app_name = "api"
 
@@ -26,6 +26,7 @@ router.register("citations", views.CitationViewSet, basename="citation")
 router.register("status-changes", views.StatusChangeViewSet, basename="status-change")
 router.register("revisions", review.RevisionViewSet, basename="revision")
 router.register("instrument-status-changes", views.InstrumentStatusChangeViewSet, basename="instrument-status-change")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 # File exports and summary reports: before the router, so no detail route shadows them. Every
 # table as CSV and XLSX (`/api/<table>/export.csv`, `.xlsx`), with its FilterSet's filters.

@@ -17,6 +17,7 @@ from .statements import Statement
 from .summary import PledgeSummary
 from .texts import Declaration, DeclarationComponent, DeclarationParty
 from .tokens import ApiToken
+from .webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "MAX_QUOTE_WORDS",
@@ -27,6 +28,7 @@ __all__ = [
     "Declaration",
     "DeclarationComponent",
     "DeclarationParty",
+    "DeliveryState",
     "ForceRequirement",
     "Instrument",
     "InstrumentParty",
@@ -49,5 +51,7 @@ __all__ = [
     "Statement",
     "StatusChange",
     "Summit",
+    "Webhook",
+    "WebhookDelivery",
     "quote_words",
 ]

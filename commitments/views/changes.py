@@ -49,9 +49,20 @@ def address(resource: str, record) -> str:
     return ""
 
 
-def audit_entries():
-    """Every published change, newest first, as one UNION query (not yet run)."""
-    parts = [stream.queryset() for stream in STREAMS]
+def audit_entries(scope: dict[str, set[int]] | None = None):
+    """Every published change, newest first, as one UNION query (not yet run). `scope`
+    ({resource: record ids}) keeps only the changes of those records (the Atom feeds of a state, a
+    pledge, an instrument)."""
+    parts = []
+    for stream in STREAMS:
+        rows = stream.queryset()
+        if scope is not None:
+            if not scope.get(stream.resource):
+                continue
+            rows = rows.filter(object_id__in=scope[stream.resource])
+        parts.append(rows)
+    if not parts:
+        return STREAMS[0].queryset().none()
     return parts[0].union(*parts[1:], all=True).order_by("-at", "-stream", "-hid")
 
 
