@@ -3,6 +3,7 @@ diff between two releases (or a release and now). `?release=N` on the other endp
 `release_reads`."""
 
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -89,7 +90,7 @@ class ReleaseView(ConditionalGetMixin, GenericAPIView):
     def release_from(self, raw: str) -> Release:
         # In the address a bad number is no such address (404), as for any record.
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
-            raise exceptions.NotFound("No such release: GET /api/releases/ lists them.")
+            raise exceptions.NotFound(gettext("No such release: GET /api/releases/ lists them."))
         return find_release(int(raw))
 
 
