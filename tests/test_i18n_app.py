@@ -5,6 +5,8 @@ import report and the review workflow answer in Ukrainian when the request asks 
 import csv
 import datetime
 import io
+import json
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -263,3 +265,44 @@ def test_the_review_page_offers_its_decisions_in_the_language_asked_for(settings
     assert "<th>на момент пропозиції</th>" in ukrainian
     done = client.post(f"/admin/commitments/revision/{revision.pk}/approve/", {}, follow=True, **UK)
     assert f"Редакцію #{revision.pk} схвалено й опубліковано." in text(done)
+
+
+# -- the exports' column descriptions -----------------------------------------------------------
+
+
+def test_an_xlsx_export_documents_its_columns_in_the_language_asked_for(register, public, client):
+    """The rows and their header are machine names in every language; the "columns" sheet that says
+    what each column means reads in the request's language. The data package stays English."""
+    import openpyxl
+
+    def documented(**headers):
+        response = client.get("/api/pledges/export.xlsx", **headers)
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        header = next(book["pledges"].iter_rows(values_only=True))
+        return header, {row[0]: row for row in book["columns"].iter_rows(values_only=True)}
+
+    english_header, english = documented()
+    ukrainian_header, ukrainian = documented(**UK)
+    assert english_header == ukrainian_header == tuple(c.name for c in exports.PLEDGE_COLUMNS)
+    assert english["column"] == ("column", "type", "meaning", "allowed values")
+    assert ukrainian["стовпець"] == ("стовпець", "тип", "значення", "допустимі значення")
+    assert english["title"][2] == "What is promised, in one line."
+    assert ukrainian["title"][:3] == ("title", "text", "Що обіцяно, одним рядком.")
+    assert ukrainian["status"][3] == english["status"][3]  # the allowed values are codes
+    summary = client.get("/api/reports/summary.xlsx", **UK)
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(summary.streaming_content)), read_only=True)
+    meanings = {row[0]: row[2] for row in book["columns"].iter_rows(values_only=True)}
+    assert meanings["label"] == "Назва."
+    package = client.get("/api/data-package.zip", **UK)
+    with zipfile.ZipFile(
+        io.BytesIO(b"".join(package.streaming_content) if package.streaming else package.content)
+    ) as z:
+        descriptor = json.loads(z.read("datapackage.json"))
+    fields = {
+        f["name"]: f["description"]
+        for r in descriptor["resources"]
+        if r["name"] == "pledges"
+        for f in r["schema"]["fields"]
+    }
+    assert fields["title"] == "What is promised, in one line."
