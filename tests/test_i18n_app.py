@@ -156,6 +156,10 @@ def test_a_bad_parameter_is_a_400_in_the_language_asked_for(writer):
     paged = writer.get("/api/changes/", {"page_size": "0"}, **UK)
     assert paged.status_code == 400
     assert paged.json()["page_size"] == ["Ціле число від 1 до 1000."]
+    filtered = writer.get("/api/pledges/export.csv", {"open": "maybe"}, **UK)
+    assert filtered.status_code == 400
+    assert filtered.json() == {"open": ["Використайте true або false."]}
+    assert writer.get("/api/pledges/", {"open": "maybe"}).json() == {"open": ["Use true or false."]}
     cursor = writer.get("/api/pledges/", {"cursor": "nonsense"}, **UK)
     assert cursor.status_code == 400
     assert "Недійсний курсор" in cursor.json()["cursor"][0]
