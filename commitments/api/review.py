@@ -200,7 +200,9 @@ class RevisionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         return self.decide(request, pk, lambda revision, user, comment: review.withdraw(revision, user))
 
     def get_view_name(self):
-        return "Revisions" if self.suffix == "List" else f"Revision {self.kwargs.get('pk', '')}".strip()
+        if self.suffix == "List":
+            return gettext("Revisions")
+        return (gettext("Revision %(number)s") % {"number": self.kwargs.get("pk", "")}).strip()
 
 
 def pending_by_record(model, ids) -> dict:

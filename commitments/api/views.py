@@ -309,7 +309,7 @@ class InstrumentViewSet(AsOfDetailMixin, ReadOnlyViewSet):
         detail=True,
         methods=["get"],
         url_path="history",
-        name="Status history",
+        name=_("Status history"),
         serializer_class=architecture.InstrumentStatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -613,7 +613,7 @@ class PledgeViewSet(ReleaseReadMixin, AsOfDetailMixin, ConditionalGetMixin, View
         detail=True,
         methods=["get"],
         url_path="history",
-        name="Status history",
+        name=_("Status history"),
         serializer_class=serializers.StatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -644,7 +644,7 @@ class ChangeFeedView(ReleaseReadMixin, ConditionalGetMixin, GenericAPIView):
 
     release_readable = False  # the audit trail is not in a release; compare releases with their diff
 
-    name = "Change feed"
+    name = _("Change feed")
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
     filter_backends = []
