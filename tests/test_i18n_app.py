@@ -225,6 +225,19 @@ def test_an_import_report_lists_row_errors_in_the_language_asked_for(register, a
     assert "Буде імпортовано рядків:" in good and "<td>оновити</td>" in good
 
 
+def test_an_import_report_writes_numbers_as_the_language_does(register):
+    from commitments.imports import plan_import
+
+    data = edited_file(**{"fr-aid": {"description": "x" * 10_001}}).read()
+    with translation.override("en-gb"):
+        (english,) = plan_import(data).errors
+    with translation.override("uk"):
+        (ukrainian,) = plan_import(data).errors
+    assert english.message == "The cell has 10,001 characters; at most 10,000 are taken."
+    assert ukrainian.message == "У клітинці 10\xa0001 символів; приймається щонайбільше 10\xa0000."
+    assert str(ukrainian).startswith("рядок ") and ", стовпець description: " in str(ukrainian)
+
+
 # -- review -------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,10 @@ def import_pledges_view(request, model_admin):
         elif upload.size > imports.MAX_FILE_BYTES:
             context["upload_error"] = gettext(
                 "The file is %(size)s bytes; the import takes at most %(limit)s bytes."
-            ) % {"size": f"{upload.size:,}", "limit": f"{imports.MAX_FILE_BYTES:,}"}
+            ) % {
+                "size": number_format(upload.size, force_grouping=True),
+                "limit": number_format(imports.MAX_FILE_BYTES, force_grouping=True),
+            }
         else:
             data = upload.read()
             report = imports.plan_import(data)

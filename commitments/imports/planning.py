@@ -2,6 +2,7 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .. import models, services
@@ -140,7 +141,10 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
             error(
                 name,
                 _("The cell has %(length)s characters; at most %(limit)s are taken.")
-                % {"length": f"{len(raw):,}", "limit": f"{reading.MAX_CELL_CHARS:,}"},
+                % {
+                    "length": number_format(len(raw), force_grouping=True),
+                    "limit": number_format(reading.MAX_CELL_CHARS, force_grouping=True),
+                },
             )
             continue
         column = COLUMNS[name]

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .. import bounds
@@ -39,7 +40,10 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
                 0,
                 "",
                 _("The file is %(size)s bytes; the import takes at most %(limit)s bytes.")
-                % {"size": f"{len(data):,}", "limit": f"{MAX_FILE_BYTES:,}"},
+                % {
+                    "size": number_format(len(data), force_grouping=True),
+                    "limit": number_format(MAX_FILE_BYTES, force_grouping=True),
+                },
             )
         )
         return [], []
@@ -51,7 +55,7 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
                 0,
                 "",
                 _("The file is not UTF-8 text (byte %(byte)s). Save it as 'CSV UTF-8 (comma delimited)'.")
-                % {"byte": f"{exc.start:,}"},
+                % {"byte": number_format(exc.start, force_grouping=True)},
             )
         )
         return [], []
@@ -70,14 +74,19 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
             if len(rows) > MAX_ROWS:
                 report.errors.append(
                     RowError(
-                        number, "", _("The import takes at most %(rows)s rows per file.") % {"rows": f"{MAX_ROWS:,}"}
+                        number,
+                        "",
+                        _("The import takes at most %(rows)s rows per file.")
+                        % {"rows": number_format(MAX_ROWS, force_grouping=True)},
                     )
                 )
                 return header, []
     except csv.Error as exc:
         reason = str(exc)
         if "field larger than field limit" in reason:
-            reason = _("a cell is longer than %(limit)s characters") % {"limit": f"{MAX_CELL_CHARS:,}"}
+            reason = _("a cell is longer than %(limit)s characters") % {
+                "limit": number_format(MAX_CELL_CHARS, force_grouping=True)
+            }
         report.errors.append(
             RowError(number + 1, "", _("The CSV cannot be read here: %(reason)s.") % {"reason": reason})
         )
