@@ -6,11 +6,14 @@ import csv
 import datetime
 import io
 import json
+import re
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from commitments import exports, services
 from commitments.admin.base import when_shown
@@ -192,6 +195,22 @@ def test_an_unknown_api_address_and_release_are_404s_in_the_language_asked_for(w
     assert writer.get("/api/pledges/", {"release": "7"}).json()["detail"] == (
         "There is no release 7: GET /api/releases/ lists the releases."
     )
+
+
+def test_a_throttled_client_is_told_how_long_to_wait_in_the_language_asked_for(settings):
+    settings.PUBLIC_READ = True
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "token": "1/min"}}
+    cache.clear()
+    anonymous = APIClient()
+    assert anonymous.get("/api/states/").status_code == 200
+    english = anonymous.get("/api/states/")
+    ukrainian = anonymous.get("/api/states/", **UK)
+    assert english.status_code == ukrainian.status_code == 429
+    wait = int(ukrainian["Retry-After"])
+    assert 0 < wait <= 60
+    assert re.fullmatch(r"Request was throttled\. Expected available in \d+ seconds?\.", english.json()["detail"])
+    assert re.fullmatch(r"Забагато запитів\. Повторіть через \d+ секунд[уи]?\.", ukrainian.json()["detail"])
+    assert ukrainian.json()["detail"].split()[-2] == str(wait)
 
 
 # -- the import report --------------------------------------------------------------------------

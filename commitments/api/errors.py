@@ -1,11 +1,13 @@
 """Errors as JSON with a status the client can act on, never a 500 for bad input."""
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
@@ -39,6 +41,26 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Throttled(exceptions.Throttled):
+    """429 with the wait in the request's language. DRF's own puts the number into its English
+    sentence before looking the sentence up, so no catalogue can translate it; this one keeps the
+    number a placeholder. The English text is DRF's, word for word."""
+
+    def __init__(self, wait=None):
+        detail = gettext("Request was throttled.")
+        if wait is not None:
+            wait = math.ceil(wait)
+            detail = " ".join(
+                (
+                    detail,
+                    ngettext("Expected available in %(wait)d second.", "Expected available in %(wait)d seconds.", wait)
+                    % {"wait": wait},
+                )
+            )
+        exceptions.APIException.__init__(self, detail)
+        self.wait = wait  # DRF's handler sends it as Retry-After
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # DRF reads JSON through request.body, where Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE.
@@ -50,6 +72,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError):
         names = sorted({str(obj) for obj in exc.protected_objects})[:5]
         exc = Conflict(gettext("Other records still depend on this one: %(records)s.") % {"records": "; ".join(names)})
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, Throttled):
+        exc = Throttled(exc.wait)
     elif isinstance(exc, IntegrityError):
         # The serializers validate constraints first; this is a concurrent write that won the race.
         exc = Conflict(gettext("The change conflicts with a record written meanwhile; reload and try again."))
