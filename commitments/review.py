@@ -24,6 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Permissi
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Revision, RevisionAction, RevisionState, Source
@@ -119,13 +120,13 @@ def shown(model, name, value) -> str:
     except FieldDoesNotExist:  # a status change's own names (precision, note): shown as they are
         field = None
     if value is None or value == "" or value == []:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(field, models.ManyToManyField):
         rows = field.related_model._default_manager.in_bulk(value)
-        return ", ".join(str(rows.get(pk, f"#{pk} (deleted)")) for pk in value)
+        return ", ".join(str(rows.get(pk, _("#%(pk)s (deleted)") % {"pk": pk})) for pk in value)
     if isinstance(field, models.ForeignKey):
         row = field.related_model._default_manager.filter(pk=value).first()
-        return str(row) if row is not None else f"#{value} (deleted)"
+        return str(row) if row is not None else _("#%(pk)s (deleted)") % {"pk": value}
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if name == "source" and isinstance(value, int):
@@ -265,13 +266,14 @@ def inlines_text(inlines: dict) -> str:
         model = apps.get_model(label)
         noun = model._meta.verbose_name
         for values in rows.get("add", []):
-            parts.append(f"add {noun}: " + ", ".join(f"{k} {shown(model, k, v)}" for k, v in values.items() if v))
+            text = ", ".join(f"{k} {shown(model, k, v)}" for k, v in values.items() if v)
+            parts.append(_("add %(row)s: %(values)s") % {"row": noun, "values": text})
         for values in rows.get("change", []):
             text = ", ".join(f"{k} {shown(model, k, v)}" for k, v in values.items() if k != "id" and v)
-            parts.append(f"change {noun} #{values['id']}: {text}")
+            parts.append(_("change %(row)s #%(pk)s: %(values)s") % {"row": noun, "pk": values["id"], "values": text})
         for pk in rows.get("delete", []):
-            parts.append(f"remove {noun} #{pk}")
-    return "; ".join(parts) or "(none)"
+            parts.append(_("remove %(row)s #%(pk)s") % {"row": noun, "pk": pk})
+    return "; ".join(parts) or _("(none)")
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -305,11 +307,11 @@ def diff(revision: Revision) -> list[dict]:
     rows = []
     if revision.action == RevisionAction.DELETE:
         was = str(record or revision.summary)
-        return [{"field": "", "label": "record", "base": was, "proposed": "(deleted)", "now": "", "moved": False}]
+        return [{"field": "", "label": _("record"), "base": was, "proposed": _("(deleted)"), "now": "", "moved": False}]
     for name, value in revision.payload.items():
         label = name.replace("_", " ")
         if name == "inlines":
-            label = "rows on the record's page"
+            label = _("rows on the record's page")
         elif revision.action != RevisionAction.STATUS:
             label = str(model._meta.get_field(name).verbose_name)
         base = revision.base.get(name) if revision.action != RevisionAction.STATUS else None
@@ -337,9 +339,11 @@ def diff(revision: Revision) -> list[dict]:
 
 def check_reviewer(revision: Revision, user) -> None:
     if revision.author_id == user.pk:
-        raise PermissionDenied(f"You proposed revision #{revision.pk}: another reviewer must decide on it.")
+        raise PermissionDenied(
+            _("You proposed revision #%(pk)s: another reviewer must decide on it.") % {"pk": revision.pk}
+        )
     if not user.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("Approving or sending back a revision needs the Reviewer role.")
+        raise PermissionDenied(_("Approving or sending back a revision needs the Reviewer role."))
 
 
 def _locked(revision: Revision) -> Revision:
@@ -347,7 +351,8 @@ def _locked(revision: Revision) -> Revision:
         Revision.objects.select_for_update(of=("self",)).select_related("author", "content_type").get(pk=revision.pk)
     )
     if locked.state != RevisionState.PENDING:
-        raise ValidationError({NON_FIELD_ERRORS: [f"Revision #{locked.pk} is {locked.get_state_display().lower()}."]})
+        message = _("Revision #%(pk)s is %(state)s.") % {"pk": locked.pk, "state": locked.get_state_display().lower()}
+        raise ValidationError({NON_FIELD_ERRORS: [message]})
     return locked
 
 
@@ -359,12 +364,15 @@ def conflicts(revision: Revision, record) -> list[str]:
     if revision.action == RevisionAction.STATUS:
         if record.status != revision.base.get("status"):
             now, was = record.status_label(record.status), record.status_label(revision.base.get("status"))
-            lines.append(f"status: now {now}; this revision's base: {was}")
+            lines.append(_("status: now %(now)s; this revision's base: %(base)s") % {"now": now, "base": was})
         return lines
     if revision.action == RevisionAction.DELETE:
         version = revision.base.get("version")
         if version is not None and getattr(record, "version", version) != version:
-            lines.append(f"version: now {record.version}; this revision's base: {version} (the record changed since)")
+            lines.append(
+                _("version: now %(now)s; this revision's base: %(base)s (the record changed since)")
+                % {"now": record.version, "base": version}
+            )
         return lines
     for name, base in revision.base.items():
         if name == "inlines":
@@ -373,13 +381,19 @@ def conflicts(revision: Revision, record) -> list[str]:
                 for pk, values in rows.items():
                     if stored.get(label, {}).get(pk) != values:
                         noun = label.split(".")[-1]
-                        lines.append(f"{noun} #{pk}: changed or removed since this revision was proposed")
+                        lines.append(
+                            _("%(row)s #%(pk)s: changed or removed since this revision was proposed")
+                            % {"row": noun, "pk": pk}
+                        )
             continue
         field = model._meta.get_field(name)
         now = field_value(record, field)
         if now != base and now != revision.payload.get(name):
             now_text, base_text = shown(model, name, now), shown(model, name, base)
-            lines.append(f"{field.verbose_name}: now {now_text}; this revision's base: {base_text}")
+            lines.append(
+                _("%(field)s: now %(now)s; this revision's base: %(base)s")
+                % {"field": field.verbose_name, "now": now_text, "base": base_text}
+            )
     return lines
 
 
@@ -395,10 +409,12 @@ def approve(revision: Revision, reviewer, comment: str = "") -> Revision:
         if revision.action != RevisionAction.CREATE:
             record = model._default_manager.select_for_update().filter(pk=revision.object_id).first()
             if record is None:
-                raise ValidationError({NON_FIELD_ERRORS: ["The record was deleted since this revision was proposed."]})
+                raise ValidationError(
+                    {NON_FIELD_ERRORS: [_("The record was deleted since this revision was proposed.")]}
+                )
             found = conflicts(revision, record)
             if found:
-                first = "This record changed since the revision was proposed; nothing was published."
+                first = _("This record changed since the revision was proposed; nothing was published.")
                 raise ValidationError({NON_FIELD_ERRORS: [first, *found]})
         reason = f"Revision #{revision.pk} by {revision.author}, approved by {reviewer}"
         with publishing():
@@ -418,7 +434,7 @@ def approve(revision: Revision, reviewer, comment: str = "") -> Revision:
 def send_back(revision: Revision, reviewer, comment: str) -> Revision:
     check_reviewer(revision, reviewer)
     if not (comment or "").strip():
-        raise ValidationError({"comment": ["Say why the revision is sent back."]})
+        raise ValidationError({"comment": [_("Say why the revision is sent back.")]})
     with transaction.atomic():
         revision = _locked(revision)
         revision.state = RevisionState.RETURNED
@@ -432,7 +448,7 @@ def send_back(revision: Revision, reviewer, comment: str) -> Revision:
 
 def withdraw(revision: Revision, user) -> Revision:
     if revision.author_id != user.pk:
-        raise PermissionDenied("Only its author withdraws a revision.")
+        raise PermissionDenied(_("Only its author withdraws a revision."))
     with transaction.atomic():
         revision = _locked(revision)
         revision.state = RevisionState.WITHDRAWN
@@ -454,7 +470,7 @@ def _apply(revision: Revision, model, record, reason: str):
     if revision.action == RevisionAction.STATUS:
         source = Source.objects.filter(pk=payload["source"]).first()
         if source is None:
-            raise ValidationError({"source": ["The source this status change cites was deleted."]})
+            raise ValidationError({"source": [_("The source this status change cites was deleted.")]})
         record.change_status(
             payload["status"],
             effective_date=datetime.date.fromisoformat(payload["effective_date"]),

@@ -25,6 +25,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import audit, review
 from .models import Citation, Pledge, Revision, State, StatusChange
@@ -104,7 +105,7 @@ def delete_pledge(pledge: Pledge, *, user=None) -> Revision | None:
     if review.required(user):
         shares = list(pledge.shares.all())
         if shares:  # refused now, as the deletion itself would be: not queued to fail at approval
-            raise ProtectedError("Other pledges are shares of this pledge.", set(shares))
+            raise ProtectedError(gettext("Other pledges are shares of this pledge."), set(shares))
         return review.propose_delete(pledge, user=user)
     pledge._history_user = user
     pledge.delete()

@@ -17,8 +17,9 @@ from django.db import connection, models, transaction
 from django.forms.models import InlineForeignKeyField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
@@ -45,12 +46,18 @@ def snapshot(obj) -> dict:
 def display(field, value) -> str:
     """A field's value as an analyst reads it: labels for choices, names for related records."""
     if value is None or value == "" or value == []:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(field, models.ManyToManyField):
-        return ", ".join(str(item) for item in value) or "(empty)"
+        return ", ".join(str(item) for item in value) or _("(empty)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+def when_shown(moment) -> str:
+    """A moment as History and conflict messages show it ("03 December 2026 14:05"), with the
+    month's name in the active language."""
+    return dateformat.format(timezone.localtime(moment), "d E Y H:i")
 
 
 def current_value(obj, field):
@@ -117,7 +124,7 @@ class TrackerForm(forms.ModelForm):
             rows = rows.select_for_update()  # held until the save commits: nobody saves in between
         current = rows.filter(pk=self.instance.pk).first()
         if current is None:
-            raise ValidationError("This record was deleted by someone else after you opened it.")
+            raise ValidationError(_("This record was deleted by someone else after you opened it."))
         try:
             loaded = signing.loads(self.data.get(self.add_prefix(SNAPSHOT_FIELD), ""), salt=SNAPSHOT_SALT)
         except signing.BadSignature:
@@ -132,7 +139,7 @@ class TrackerForm(forms.ModelForm):
         if loaded is None:
             self.refresh_snapshot(now)
             raise ValidationError(
-                "This form could not be matched to the record it was opened on; check and save again."
+                _("This form could not be matched to the record it was opened on; check and save again.")
             )
         if loaded == now:
             return
@@ -147,13 +154,21 @@ class TrackerForm(forms.ModelForm):
     def conflict_messages(self, current, loaded, now) -> list[str]:
         opts = current._meta
         last = get_history_manager_for_model(current).select_related("history_user").first()  # bound to the row
-        who = ""
         if last is not None:
-            when = timezone.localtime(last.history_date).strftime("%d %B %Y %H:%M")
-            who = f" by {last.history_user or 'a script or another process'} at {when}"
+            changed = _("This %(model)s was changed by %(who)s at %(when)s after you opened it.") % {
+                "model": opts.verbose_name,
+                "who": last.history_user or _("a script or another process"),
+                "when": when_shown(last.history_date),
+            }
+        else:
+            changed = _("This %(model)s was changed after you opened it.") % {"model": opts.verbose_name}
         lines = [
-            f"This {opts.verbose_name} was changed{who} after you opened it. Nothing was saved. "
-            "Check the differences below; your input is still on the form, and saving again will overwrite them."
+            changed
+            + " "
+            + _(
+                "Nothing was saved. Check the differences below; your input is still on the form, and saving "
+                "again will overwrite them."
+            )
         ]
         for name, value in now.items():
             if loaded.get(name) == value or name in BOOKKEEPING:
@@ -164,12 +179,19 @@ class TrackerForm(forms.ModelForm):
                 mine = self.cleaned_data[name]
                 if isinstance(field, models.ManyToManyField):
                     mine = list(mine)
-                yours = f"; yours: {display(field, mine)}"
+                line = _("%(field)s: now %(theirs)s; yours: %(yours)s.") % {
+                    "field": field.verbose_name.capitalize(),
+                    "theirs": theirs,
+                    "yours": display(field, mine),
+                }
             else:
-                yours = " (not on this form)"
-            lines.append(f"{field.verbose_name.capitalize()}: now {theirs}{yours}.")
+                line = _("%(field)s: now %(theirs)s (not on this form).") % {
+                    "field": field.verbose_name.capitalize(),
+                    "theirs": theirs,
+                }
+            lines.append(line)
         if len(lines) == 1:
-            lines.append("No field shown here differs; the record was saved again or its status changed.")
+            lines.append(_("No field shown here differs; the record was saved again or its status changed."))
         return lines
 
     # -- every constraint a form error -----------------------------------------------------------
@@ -228,11 +250,14 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        'Pending revision <a href="{}">#{}</a> by {} ({}): not published until a reviewer approves it.',
-                        url,
-                        revision.pk,
-                        revision.author,
-                        revision.get_action_display().lower(),
+                        _(
+                            'Pending revision <a href="{url}">#{pk}</a> by {author} ({action}): not published until '
+                            "a reviewer approves it."
+                        ),
+                        url=url,
+                        pk=revision.pk,
+                        author=revision.author,
+                        action=revision.get_action_display().lower(),
                     ),
                     messages.WARNING,
                 )
@@ -273,11 +298,12 @@ class TrackerAdmin(SimpleHistoryAdmin):
         revision = getattr(request, "_revision", None)
         opts = self.model._meta
         if revision is None:
-            self.message_user(request, "Nothing changed: there is nothing to review.", messages.INFO)
+            self.message_user(request, _("Nothing changed: there is nothing to review."), messages.INFO)
         else:
             self.message_user(
                 request,
-                f"Saved for review as revision #{revision.pk}: it is published when a reviewer approves it.",
+                _("Saved for review as revision #%(pk)s: it is published when a reviewer approves it.")
+                % {"pk": revision.pk},
                 messages.SUCCESS,
             )
         if obj.pk is not None:
@@ -313,8 +339,11 @@ class TrackerAdmin(SimpleHistoryAdmin):
             return super().response_delete(request, obj_display, obj_id)
         self.message_user(
             request,
-            f"Deletion of “{obj_display}” saved for review as revision #{revision.pk}: "
-            "the record stays until a reviewer approves it.",
+            _(
+                "Deletion of “%(record)s” saved for review as revision #%(pk)s: "
+                "the record stays until a reviewer approves it."
+            )
+            % {"record": obj_display, "pk": revision.pk},
             messages.SUCCESS,
         )
         opts = self.model._meta
@@ -384,7 +413,7 @@ class TrackerAdmin(SimpleHistoryAdmin):
         current = self.model._default_manager.filter(pk=object_id).first()
         if version is None:
             return {}
-        context = {"version_date": timezone.localtime(version.history_date).strftime("%d %B %Y %H:%M")}
+        context = {"version_date": when_shown(version.history_date)}
         if current is None:
             return context
         kept = []
@@ -413,7 +442,7 @@ class TrackerAdmin(SimpleHistoryAdmin):
             if obj is None:
                 self.message_user(
                     request,
-                    "This record was deleted; it cannot be reverted from here." + self.restore_hint(),
+                    _("This record was deleted; it cannot be reverted from here.") + self.restore_hint(),
                     messages.ERROR,
                 )
                 return HttpResponseRedirect(request.path)
@@ -424,8 +453,10 @@ class TrackerAdmin(SimpleHistoryAdmin):
                 # change form, where it becomes a revision a reviewer sees field by field.
                 self.message_user(
                     request,
-                    "With review on, a record is not reverted from History: make the edit on its page, and it "
-                    "will be saved for review.",
+                    _(
+                        "With review on, a record is not reverted from History: make the edit on its page, and it "
+                        "will be saved for review."
+                    ),
                     messages.ERROR,
                 )
                 return HttpResponseRedirect(request.path)

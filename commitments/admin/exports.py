@@ -26,13 +26,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import exports, imports, models
 
 SESSION_KEY = "commitments_pledge_import"
 
 
-@admin.action(description="Export selected pledges as CSV", permissions=["view"])
+@admin.action(description=_("Export selected pledges as CSV"), permissions=["view"])
 def export_pledges_action(modeladmin, request, queryset):
     """The same file as /api/pledges/export.csv and `manage.py export_pledges`, for the selected
     rows (or, with "select all", every row the change list's filters match)."""
@@ -51,7 +54,7 @@ def import_pledges_view(request, model_admin):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": opts,
-        "title": "Import pledges from CSV",
+        "title": gettext("Import pledges from CSV"),
         "max_bytes": imports.MAX_FILE_BYTES,
         "max_rows": imports.MAX_ROWS,
         "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
@@ -59,7 +62,7 @@ def import_pledges_view(request, model_admin):
     if request.method == "POST" and "confirm" in request.POST:
         stored = request.session.get(SESSION_KEY) or {}
         if not stored or stored.get("sha256") != request.POST["confirm"]:
-            context["upload_error"] = "The previewed file is no longer available. Upload it again."
+            context["upload_error"] = gettext("The previewed file is no longer available. Upload it again.")
             return TemplateResponse(request, "commitments/admin/import_pledges.html", context)
         data = base64.b64decode(stored["data"])
         report = imports.import_pledges(data, user=request.user, reason=f"CSV import of {stored['name']} (admin)")
@@ -73,11 +76,14 @@ def import_pledges_view(request, model_admin):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            context["upload_error"] = "Choose a CSV file to import."
+            context["upload_error"] = gettext("Choose a CSV file to import.")
         elif upload.size > imports.MAX_FILE_BYTES:
-            context["upload_error"] = (
-                f"The file is {upload.size:,} bytes; the import takes at most {imports.MAX_FILE_BYTES:,} bytes."
-            )
+            context["upload_error"] = gettext(
+                "The file is %(size)s bytes; the import takes at most %(limit)s bytes."
+            ) % {
+                "size": number_format(upload.size, force_grouping=True),
+                "limit": number_format(imports.MAX_FILE_BYTES, force_grouping=True),
+            }
         else:
             data = upload.read()
             report = imports.plan_import(data)

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..choices import DatePrecision
@@ -14,24 +16,41 @@ class StatusChangeForm(forms.Form):
     is known), why, and the source that says so. Used for one record and for a selection, of any
     model with a status history (`model`: Pledge, Instrument), whose statuses it offers."""
 
-    status = forms.ChoiceField(label="New status")
+    status = forms.ChoiceField(label=_("New status"))
     effective_date = forms.DateField(
-        widget=AdminDateWidget, help_text="When the change took effect in the world (not today's date)."
+        label=_("Effective date"),
+        widget=AdminDateWidget,
+        help_text=_("When the change took effect in the world (not today's date)."),
     )
     precision = forms.ChoiceField(
         choices=DatePrecision.choices,
         initial=DatePrecision.DAY,
-        help_text="How much of that date the source gives: 'earlier this month' is month precision, "
-        "stored as the first day of the month.",
+        label=_("Precision"),
+        help_text=_(
+            "How much of that date the source gives: 'earlier this month' is month precision, "
+            "stored as the first day of the month."
+        ),
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the status changed.")
-    source = forms.ModelChoiceField(queryset=Source.objects.all(), help_text="The document that reports the change.")
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Why the status changed.")
+    )
+    source = forms.ModelChoiceField(
+        label=_("Source"), queryset=Source.objects.all(), help_text=_("The document that reports the change.")
+    )
     quote = forms.CharField(
         required=False,
+        label=_("Quote"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=f"Optional: the source's phrase, verbatim, at most {MAX_QUOTE_WORDS} words.",
+        help_text=format_lazy(
+            _("Optional: the source's phrase, verbatim, at most {words} words."), words=MAX_QUOTE_WORDS
+        ),
     )
-    attribution = forms.CharField(required=False, max_length=200, help_text="Optional: who the source says said it.")
+    attribution = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Attribution"),
+        help_text=_("Optional: who the source says said it."),
+    )
 
     def __init__(self, *args, model, can_add_source=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,8 @@ selection, all or none: commitments/admin/status.py), parties and the history ac
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..choices import InstrumentStatus
 from ..models import Instrument, InstrumentParty, InstrumentStatusChange
@@ -17,7 +19,7 @@ class InstrumentPartyInline(TrackerInline):
     model = InstrumentParty
     fields = ["state", "role", "source", "quote", "attribution", "notes"]
     autocomplete_fields = ["state", "source"]
-    verbose_name_plural = "parties (who leads, takes part in, contributes to or supports it, as a report says)"
+    verbose_name_plural = _("parties (who leads, takes part in, contributes to or supports it, as a report says)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("state", "source")
@@ -33,17 +35,17 @@ class InstrumentAdmin(StatusChangeAdminMixin, TrackerAdmin):
     list_display = ["name", "kind", "status", "status_changed_on", "leads", "contribution_count"]
     list_filter = ["kind", "status", ("parties__state", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "mandate", "parties__state__name", "=parties__state__code"]
-    search_help_text = "Name, mandate, or a party's name or code (US)."
+    search_help_text = _("Name, mandate, or a party's name or code (US).")
     ordering = ["name", "slug"]
     autocomplete_fields = ["declarations"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "status_changed_on", "contributions_list", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "mandate", "summary", "declarations"]}),
-        ("Condition", {"fields": ["condition", "condition_text", "condition_state"]}),
-        ("Status", {"fields": ["status", "status_changed_on"]}),
-        ("Contributions", {"fields": ["contributions_list"]}),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Condition"), {"fields": ["condition", "condition_text", "condition_state"]}),
+        (_("Status"), {"fields": ["status", "status_changed_on"]}),
+        (_("Contributions"), {"fields": ["contributions_list"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [InstrumentPartyInline, CitationInline, InstrumentStatusHistoryInline]
     actions = ["change_status_action"]
@@ -52,15 +54,15 @@ class InstrumentAdmin(StatusChangeAdminMixin, TrackerAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_leads_and_contribution_count()
 
-    @admin.display(description="lead")
+    @admin.display(description=_("lead"))
     def leads(self, obj):
         return ", ".join(party.state.name for party in obj.leads) or "—"
 
-    @admin.display(description="contributions", ordering="contribution_count")
+    @admin.display(description=_("contributions"), ordering="contribution_count")
     def contribution_count(self, obj):
         return obj.contribution_count
 
-    @admin.display(description="pledges contributing to it")
+    @admin.display(description=_("pledges contributing to it"))
     def contributions_list(self, obj):
         if obj is None or obj.pk is None:
             return "—"
@@ -70,7 +72,7 @@ class InstrumentAdmin(StatusChangeAdminMixin, TrackerAdmin):
             '<li><a href="{}">{}</a></li>',
             ((reverse("admin:commitments_pledge_change", args=[p.pk]), p.title) for p in pledges),
         )
-        return format_html("<ul>{}</ul>", links) if links else "None yet: set “contributes to” on a pledge."
+        return format_html("<ul>{}</ul>", links) if links else gettext("None yet: set “contributes to” on a pledge.")
 
 
 @admin.register(InstrumentParty)

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import OrderBy
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 
 from ..formatting import short_label
 
@@ -110,7 +111,7 @@ class RelationFilter(admin.ListFilter):
         yield {
             "selected": self.lookup_val is None and not self.lookup_val_isnull,
             "query_string": changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]),
-            "display": "All",
+            "display": gettext("All"),
         }
         for pk_val, label in self.lookup_choices:
             yield {

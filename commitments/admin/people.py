@@ -3,6 +3,8 @@ and what they are about."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Person, Post, Statement
 from ..models.statements import ABOUT, ABOUT_NOTHING
@@ -15,7 +17,7 @@ class PostInline(TrackerInline):
     model = Post
     fields = ["slug", "state", "title", "role", "start_date", "start_precision", "end_date", "source", "quote"]
     autocomplete_fields = ["state", "source"]
-    verbose_name_plural = "posts (what they are, as the reports word it)"
+    verbose_name_plural = _("posts (what they are, as the reports word it)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("state", "source")
@@ -32,7 +34,7 @@ class PersonAdmin(TrackerAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("posts__state")
 
-    @admin.display(description="posts")
+    @admin.display(description=_("posts"))
     def post_titles(self, obj):
         return "; ".join(f"{post.title} ({post.state.code})" for post in obj.posts.all()) or "—"
 
@@ -43,7 +45,7 @@ class PostAdmin(TrackerAdmin):
     list_filter = ["role", ("state", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["state", "person"]
     search_fields = ["title", "slug", "person__name", "state__name", "=state__code"]
-    search_help_text = "The post's title, its holder's name, or the party's name or code (GB)."
+    search_help_text = _("The post's title, its holder's name, or the party's name or code (GB).")
     autocomplete_fields = ["person", "state", "source"]
     readonly_fields = ["created_at", "updated_at"]
 
@@ -68,26 +70,27 @@ class StatementAdmin(TrackerAdmin):
     list_filter = ["stance", ("state", admin.RelatedOnlyFieldListFilter), "made_precision"]
     list_select_related = ["speaker", "state"]
     search_fields = ["quote", "slug", "summary", "speaker__name", "state__name", "=state__code", "source__title"]
-    search_help_text = "The quoted words, the summary, the speaker's or party's name, or the source's title."
+    search_help_text = _("The quoted words, the summary, the speaker's or party's name, or the source's title.")
     date_hierarchy = "made_on"
     autocomplete_fields = ["speaker", "state", "summit", "source", *ABOUT]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["slug", "speaker", "state", ("made_on", "made_precision"), "summit", "stance"]}),
-        ("What was said", {"fields": ["quote", "attribution", "source", "summary"]}),
-        ("What it is about (at least one)", {"fields": list(ABOUT)}),
-        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("What was said"), {"fields": ["quote", "attribution", "source", "summary"]}),
+        (_("What it is about (at least one)"), {"fields": list(ABOUT)}),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(*ABOUT)
 
-    @admin.display(description="about")
+    @admin.display(description=_("about"))
     def about_count(self, obj):
         parts = []
         for name in ABOUT:
             count = len(getattr(obj, name).all())
             if count:
                 opts = Statement._meta.get_field(name).related_model._meta
-                parts.append(f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}")
-        return ", ".join(parts) or "nothing"
+                noun = opts.verbose_name if count == 1 else opts.verbose_name_plural
+                parts.append(gettext("%(count)d %(records)s") % {"count": count, "records": noun})
+        return ", ".join(parts) or gettext("nothing")

@@ -8,6 +8,9 @@ from django.db.models import Max
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import audit, review, services
 from ..choices import Condition, Status
@@ -36,11 +39,11 @@ class PledgeStatusHistoryInline(StatusHistoryInline):
 
 
 class OpenFinalFilter(admin.SimpleListFilter):
-    title = "open or final"
+    title = _("open or final")
     parameter_name = "open"
 
     def lookups(self, request, model_admin):
-        return [("open", "Open (still to be kept)"), ("final", "Final (fulfilled or withdrawn)")]
+        return [("open", _("Open (still to be kept)")), ("final", _("Final (fulfilled or withdrawn)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -51,11 +54,11 @@ class OpenFinalFilter(admin.SimpleListFilter):
 
 
 class NotReviewedFilter(admin.SimpleListFilter):
-    title = "review"
+    title = _("review")
     parameter_name = "stale"
 
     def lookups(self, request, model_admin):
-        return [(str(REVIEW_DAYS), f"Not reviewed in {REVIEW_DAYS} days")]
+        return [(str(REVIEW_DAYS), gettext("Not reviewed in %(days)d days") % {"days": REVIEW_DAYS})]
 
     def queryset(self, request, queryset):
         if self.value() == str(REVIEW_DAYS):
@@ -104,7 +107,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
         "citations__source__publisher",
         "=citations__source__key",
     ]
-    search_help_text = (
+    search_help_text = _(
         "Title, slug, description, or a pledger's name or code (FR). A cited source: source:word "
         '(its title, publisher or key), e.g. source:Guardian or source:"Élysée statement".'
     )
@@ -135,7 +138,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             },
         ),
         (
-            "Quantity (fill what the source gives; words stay words)",
+            _("Quantity (fill what the source gives; words stay words)"),
             {
                 "fields": [
                     ("troops_min", "troops_max"),
@@ -146,9 +149,9 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
                 ]
             },
         ),
-        ("Condition", {"fields": ["condition", "condition_text", "condition_state"]}),
-        ("Status", {"fields": ["status", "status_changed_on", "last_reviewed_at"]}),
-        ("Record", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Condition"), {"fields": ["condition", "condition_text", "condition_state"]}),
+        (_("Status"), {"fields": ["status", "status_changed_on", "last_reviewed_at"]}),
+        (_("Record"), {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [CitationInline, PledgeStatusHistoryInline]
     actions = ["change_status_action", "mark_reviewed"]
@@ -223,27 +226,27 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
 
     # -- columns -------------------------------------------------------------------------------
 
-    @admin.display(description="title", ordering="title")
+    @admin.display(description=_("title"), ordering="title")
     def pledge_title(self, obj):
         return cut(obj.title, wide=True)
 
-    @admin.display(description="pledgers")
+    @admin.display(description=_("pledgers"))
     def pledgers_list(self, obj):
         return cut(", ".join(state.name for state in obj.pledgers.all()))
 
-    @admin.display(description="category", ordering="category")
+    @admin.display(description=_("category"), ordering="category")
     def category_label(self, obj):
         return cut(short_label(obj.get_category_display()), title=obj.get_category_display())
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return labelled(obj.get_status_display())
 
-    @admin.display(description="quantity")
+    @admin.display(description=_("quantity"))
     def quantity(self, obj):
         return cut(obj.quantity_summary())
 
-    @admin.display(description="condition", ordering="condition")
+    @admin.display(description=_("condition"), ordering="condition")
     def condition_and_state(self, obj):
         if obj.condition in (Condition.NOT_STATED, Condition.UNCONDITIONAL):
             return labelled(obj.get_condition_display())
@@ -251,7 +254,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
         full = f"{obj.get_condition_display()}; {obj.get_condition_state_display()}"
         return cut(f"{short_label(obj.get_condition_display())} — {state}", title=full)
 
-    @admin.display(description="sources")
+    @admin.display(description=_("sources"))
     def citation_count(self, obj):
         return len({c.source_id for c in obj.citations.all()})
 
@@ -275,14 +278,20 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
         return super().changelist_view(request, extra_context)
 
     @admin.action(
-        description=f"Mark the selected pledges as reviewed now (clears “not reviewed in {REVIEW_DAYS} days”)"
+        description=format_lazy(
+            _("Mark the selected pledges as reviewed now (clears “not reviewed in {days} days”)"), days=REVIEW_DAYS
+        )
     )
     def mark_reviewed(self, request, queryset):
         """One UPDATE for the selection, one audit record per pledge (services.mark_reviewed)."""
         if not self.has_change_permission(request):
             raise PermissionDenied
         count = services.mark_reviewed(queryset.values_list("pk", flat=True), user=request.user)
-        self.message_user(request, f"{count} pledge{'s' if count != 1 else ''} marked as reviewed.")
+        self.message_user(
+            request,
+            ngettext("%(count)d pledge marked as reviewed.", "%(count)d pledges marked as reviewed.", count)
+            % {"count": count},
+        )
 
     # -- deleted pledges --------------------------------------------------------------------------
 
@@ -291,7 +300,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
         return self.has_delete_permission(request) and self.has_add_permission(request)
 
     def restore_hint(self) -> str:
-        return " Deleted pledges are restored from “Deleted pledges” on the pledge list."
+        return " " + gettext("Deleted pledges are restored from “Deleted pledges” on the pledge list.")
 
     def deleted_records(self):
         history = Pledge.history.model
@@ -308,7 +317,7 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Deleted pledges",
+            "title": gettext("Deleted pledges"),
             "opts": self.model._meta,
             "records": self.deleted_records(),
             "may_restore": self.may_restore(request),
@@ -323,15 +332,21 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             raise PermissionDenied
         record = self.deleted_records().filter(id=object_id).first()
         if record is None:
-            raise Http404("No deleted pledge with this id.")
+            raise Http404(gettext("No deleted pledge with this id."))
         try:
             pledge = services.restore_pledge(record, request.user)
         except (ValidationError, IntegrityError) as exc:
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            self.message_user(request, f"“{record.title}” could not be restored: {text}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("“%(title)s” could not be restored: %(reason)s") % {"title": record.title, "reason": text},
+                messages.ERROR,
+            )
             return HttpResponseRedirect(reverse("admin:commitments_pledge_deleted"))
         self.message_user(
-            request, f"“{pledge}” restored with its pledgers, citations and status history.", messages.SUCCESS
+            request,
+            gettext("“%(pledge)s” restored with its pledgers, citations and status history.") % {"pledge": pledge},
+            messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:commitments_pledge_change", args=[pledge.pk]))
 

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Attendance,
@@ -21,7 +23,7 @@ class CitationInline(TrackerInline):
     model = Citation
     fields = ["source", "field", "quote", "attribution"]
     autocomplete_fields = ["source"]
-    verbose_name_plural = "citations (the sources that support this record)"
+    verbose_name_plural = _("citations (the sources that support this record)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
@@ -32,7 +34,7 @@ class CitationInline(TrackerInline):
         formset = super().get_formset(request, obj, **kwargs)
         if "field" in formset.form.base_fields:
             current = formset.form.base_fields["field"]
-            choices = [("", "— the whole record —"), *Citation.citable_fields(self.parent_model)]
+            choices = [("", gettext("— the whole record —")), *Citation.citable_fields(self.parent_model)]
             formset.form.base_fields["field"] = forms.ChoiceField(
                 choices=choices, required=False, label=current.label, help_text=current.help_text
             )
@@ -67,7 +69,7 @@ class AttendanceReportInline(TrackerInline):
     model = AttendanceReport
     fields = ["counted", "qualifier", "value", "source", "quote"]
     autocomplete_fields = ["source"]
-    verbose_name_plural = "reported counts (each source's own figure)"
+    verbose_name_plural = _("reported counts (each source's own figure)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
@@ -107,7 +109,7 @@ class DeclarationPartyInline(TrackerInline):
     model = DeclarationParty
     fields = ["state", "role", "signed_on", "represented_by", "representatives", "source", "quote"]
     autocomplete_fields = ["state", "representatives", "source"]
-    verbose_name_plural = "signatories and endorsers"
+    verbose_name_plural = _("signatories and endorsers")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("state", "source")

@@ -6,6 +6,8 @@ PostgreSQL, a trigger refuse it too)."""
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Release
 from ..models.releases import METADATA_FIELDS
@@ -55,7 +57,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             # Making a release opens its own transaction (one consistent read of the register,
             # REPEATABLE READ on PostgreSQL), which the admin's usual wrapping one would make
             # a READ COMMITTED one; nothing else is written by this form.
-            extra_context = {**(extra_context or {}), "title": "Make a release of the register as it stands"}
+            extra_context = {**(extra_context or {}), "title": gettext("Make a release of the register as it stands")}
             return self._changeform_view(request, object_id, form_url, extra_context)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -69,19 +71,22 @@ class ReleaseAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # a release has no many-to-many fields or inlines
 
-    @admin.display(description="SHA-256 of the package")
+    @admin.display(description=_("SHA-256 of the package"))
     def short_hash(self, obj):
         return obj.package_sha256[:16] + "…"
 
-    @admin.display(description="Rows per table")
+    @admin.display(description=_("Rows per table"))
     def rows(self, obj):
         return ", ".join(f"{table}: {count}" for table, count in obj.counts.items())
 
-    @admin.display(description="Links")
+    @admin.display(description=_("Links"))
     def links(self, obj):
         return format_html(
-            '<a href="{}">Data package (zip)</a> · <a href="{}">Metadata (API)</a> · <a href="{}">Changes since</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("api:release-package", args=[obj.number]),
+            gettext("Data package (zip)"),
             reverse("api:release-detail", args=[obj.number]),
+            gettext("Metadata (API)"),
             reverse("pages:release-diff", args=[obj.number, "now"]),
+            gettext("Changes since"),
         )

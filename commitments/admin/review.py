@@ -9,6 +9,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import review
 from ..models import Revision, RevisionState
@@ -68,33 +70,33 @@ class RevisionAdmin(admin.ModelAdmin):
 
     # -- columns and fields --------------------------------------------------------------------
 
-    @admin.display(description="revision", ordering="id")
+    @admin.display(description=_("revision"), ordering="id")
     def number(self, obj):
         return f"#{obj.pk}"
 
-    @admin.display(description="also pending")
+    @admin.display(description=_("also pending"))
     def conflicts(self, obj):
         others = review.also_pending(obj)
         if not others:
             return "—"
         return format_html_join(
             ", ",
-            '<a href="{}">also pending: #{}</a>',
+            gettext('<a href="{}">also pending: #{}</a>'),
             ((reverse("admin:commitments_revision_change", args=[pk]), pk) for pk in others),
         )
 
-    @admin.display(description="record")
+    @admin.display(description=_("record"))
     def record_link(self, obj):
         model = obj.model
         if obj.object_id is None or model is None:
-            return f"new {obj.content_type.name}: {obj.summary}"
+            return gettext("new %(model)s: %(summary)s") % {"model": obj.content_type.name, "summary": obj.summary}
         if not model._default_manager.filter(pk=obj.object_id).exists():
-            return f"{obj.summary} (deleted)"
+            return gettext("%(summary)s (deleted)") % {"summary": obj.summary}
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.object_id])
         return format_html('<a href="{}">{}</a>', url, obj.summary or f"#{obj.object_id}")
 
-    @admin.display(description="changes")
+    @admin.display(description=_("changes"))
     def diff_table(self, obj):
         rows = review.diff(obj)
         body = format_html_join(
@@ -103,8 +105,12 @@ class RevisionAdmin(admin.ModelAdmin):
             (("moved" if row["moved"] else "", row["label"], row["base"], row["proposed"], row["now"]) for row in rows),
         )
         return format_html(
-            '<table class="revision-diff"><thead><tr><th>field</th><th>when proposed</th><th>proposed</th>'
-            "<th>published now</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="revision-diff"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("field"),
+            gettext("when proposed"),
+            gettext("proposed"),
+            gettext("published now"),
             body,
         )
 
@@ -136,20 +142,23 @@ class RevisionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         revision = Revision.objects.filter(pk=object_id).first()
         if revision is None:
-            raise Http404("No such revision.")
+            raise Http404(gettext("No such revision."))
         comment = request.POST.get("decision_comment", "").strip()
         try:
             if decision == "approve":
                 review.approve(revision, request.user, comment)
-                done = f"Revision #{revision.pk} approved and published."
+                done = gettext("Revision #%(pk)s approved and published.") % {"pk": revision.pk}
             elif decision == "return":
                 review.send_back(revision, request.user, comment)
-                done = f"Revision #{revision.pk} sent back to {revision.author}."
+                done = gettext("Revision #%(pk)s sent back to %(author)s.") % {
+                    "pk": revision.pk,
+                    "author": revision.author,
+                }
             else:
                 review.withdraw(revision, request.user)
-                done = f"Revision #{revision.pk} withdrawn."
+                done = gettext("Revision #%(pk)s withdrawn.") % {"pk": revision.pk}
         except PermissionDenied as exc:
-            self.message_user(request, str(exc) or "You may not decide on this revision.", messages.ERROR)
+            self.message_user(request, str(exc) or gettext("You may not decide on this revision."), messages.ERROR)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         else:

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Revision
 from .base import ReadOnlyInline, TrackerAdmin
@@ -62,12 +64,12 @@ class StatusChangeAdminMixin:
     def change_status_view(self, request, object_id):
         record = self.get_object(request, unquote(object_id))
         if record is None:
-            raise Http404(f"No such {self.model._meta.verbose_name}.")
+            raise Http404(gettext("No such %(model)s.") % {"model": self.model._meta.verbose_name})
         if not self.has_change_status_permission(request, record):
             raise PermissionDenied
         return self.status_change_page(request, [record], single=True)
 
-    @admin.action(description="Change status of the selected %(verbose_name_plural)s", permissions=["change_status"])
+    @admin.action(description=_("Change status of the selected %(verbose_name_plural)s"), permissions=["change_status"])
     def change_status_action(self, request, queryset):
         if self.status_change_ordering:
             queryset = queryset.order_by(*self.status_change_ordering)
@@ -91,12 +93,16 @@ class StatusChangeAdminMixin:
                     queued = getattr(request, "_revisions", [])
                     if queued:  # review on: the history waits for a reviewer
                         numbers = ", ".join(f"#{revision.pk}" for revision in queued)
-                        message = (
-                            f"Status change to “{status}” for {count} {noun} saved for review as revision "
-                            f"{numbers}: it is published when a reviewer approves it."
-                        )
+                        message = gettext(
+                            "Status change to “%(status)s” for %(count)d %(noun)s saved for review as revision "
+                            "%(numbers)s: it is published when a reviewer approves it."
+                        ) % {"status": status, "count": count, "noun": noun, "numbers": numbers}
                     else:
-                        message = f"Status changed to “{status}” for {count} {noun}."
+                        message = gettext("Status changed to “%(status)s” for %(count)d %(noun)s.") % {
+                            "status": status,
+                            "count": count,
+                            "noun": noun,
+                        }
                     self.message_user(request, message, messages.SUCCESS)
                     if single:
                         # Back to the record, with the list's filters it was opened from (?_changelist_filters=…).
@@ -112,10 +118,16 @@ class StatusChangeAdminMixin:
             form = StatusChangeForm(
                 model=self.model, can_add_source=can_add_source, initial={"status": self.next_status(records)}
             )
-        subject = f": {records[0]}" if single else f" of {len(records)} {opts.verbose_name_plural}"
+        if single:
+            title = gettext("Change status: %(record)s") % {"record": records[0]}
+        else:
+            title = gettext("Change status of %(count)d %(records)s") % {
+                "count": len(records),
+                "records": opts.verbose_name_plural,
+            }
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Change status{subject}",
+            "title": title,
             "opts": opts,
             "form": form,
             "records": records,
@@ -161,10 +173,10 @@ class StatusChangeAdminMixin:
                     seen = request.POST.get(f"seen_status_{record.pk}")
                     if seen and seen != now.get(record.pk):
                         label = str(labels.get(now[record.pk], now[record.pk])).split(" (")[0]
-                        message = (
-                            f"Its status was changed to “{label}” by someone else since this page was shown; "
+                        message = gettext(
+                            "Its status was changed to “%(status)s” by someone else since this page was shown; "
                             "check it and submit again."
-                        )
+                        ) % {"status": label}
                         rejections.append((record, ValidationError({"status": message})))
                         continue
                     try:
@@ -197,7 +209,7 @@ class StatusHistoryInline(ReadOnlyInline):
     fields = ["sequence", "from_status", "to_status", "effective_date", "effective_precision", "source", "note"]
     readonly_fields = fields
     ordering = ["sequence"]
-    verbose_name_plural = "status history (use “Change status” above to add a step)"
+    verbose_name_plural = _("status history (use “Change status” above to add a step)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")

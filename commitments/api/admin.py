@@ -1,6 +1,7 @@
 """API tokens in the admin: issue (the key is shown once), see when last used, revoke by deleting."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from ..models import ApiToken
 
@@ -20,6 +21,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if key:
             messages.warning(
                 request,
-                f"The key of “{obj.name}” is {key} — copy it now: it is stored only as a hash and "
-                "cannot be shown again.",
+                gettext(
+                    "The key of “%(name)s” is %(key)s — copy it now: it is stored only as a hash and "
+                    "cannot be shown again."
+                )
+                % {"name": obj.name, "key": key},
             )

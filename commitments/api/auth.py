@@ -3,6 +3,7 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
@@ -26,13 +27,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in self.keywords:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header: give 'Token <key>'.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid Authorization header: give 'Token <key>'."))
         key = parts[1]
         if not key.isascii() or "\x00" in key:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
         now = timezone.now()
         if token.last_used is None or now - token.last_used > LAST_USED_GRANULARITY:
             ApiToken.objects.filter(pk=token.pk).update(last_used=now)

@@ -23,6 +23,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from rest_framework import exceptions
 
 from .. import bounds
@@ -99,7 +100,7 @@ def parse_since(raw: str | None) -> tuple[datetime.datetime, int, int] | None:
         if moment is None and (day := parse_date(raw)) is not None:
             moment = datetime.datetime.combine(day, datetime.time.min)
     except ValueError:
-        raise exceptions.ValidationError({"since": ["Not a valid date or time."]}) from None
+        raise exceptions.ValidationError({"since": [gettext("Not a valid date or time.")]}) from None
     if moment is not None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
@@ -110,7 +111,9 @@ def parse_since(raw: str | None) -> tuple[datetime.datetime, int, int] | None:
     except ValueError:
         moment = None
     if moment is None or not isinstance(stream, int) or not isinstance(hid, int) or not 0 <= hid < 2**63:
-        raise exceptions.ValidationError({"since": ["Invalid cursor: use the `next` link of a previous page."]})
+        raise exceptions.ValidationError(
+            {"since": [gettext("Invalid cursor: use the `next` link of a previous page.")]}
+        )
     return bounded(moment), stream, hid
 
 

@@ -1,10 +1,14 @@
 """Errors as JSON with a status the client can act on, never a 500 for bad input."""
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,28 +31,52 @@ def field_messages(error: DjangoValidationError, renames: dict[str, str | None] 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body too large."
+    default_detail = _("Request body too large.")
     default_code = "payload_too_large"
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with other records."
+    default_detail = _("The change conflicts with other records.")
     default_code = "conflict"
+
+
+class Throttled(exceptions.Throttled):
+    """429 with the wait in the request's language. DRF's own puts the number into its English
+    sentence before looking the sentence up, so no catalogue can translate it; this one keeps the
+    number a placeholder. The English text is DRF's, word for word."""
+
+    def __init__(self, wait=None):
+        detail = gettext("Request was throttled.")
+        if wait is not None:
+            wait = math.ceil(wait)
+            detail = " ".join(
+                (
+                    detail,
+                    ngettext("Expected available in %(wait)d second.", "Expected available in %(wait)d seconds.", wait)
+                    % {"wait": wait},
+                )
+            )
+        exceptions.APIException.__init__(self, detail)
+        self.wait = wait  # DRF's handler sends it as Retry-After
 
 
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # DRF reads JSON through request.body, where Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE.
-        exc = PayloadTooLarge(f"Request body larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+        exc = PayloadTooLarge(
+            gettext("Request body larger than %(limit)s bytes.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(field_messages(exc))
     elif isinstance(exc, ProtectedError):
         names = sorted({str(obj) for obj in exc.protected_objects})[:5]
-        exc = Conflict("Other records still depend on this one: " + "; ".join(names) + ".")
+        exc = Conflict(gettext("Other records still depend on this one: %(records)s.") % {"records": "; ".join(names)})
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, Throttled):
+        exc = Throttled(exc.wait)
     elif isinstance(exc, IntegrityError):
         # The serializers validate constraints first; this is a concurrent write that won the race.
-        exc = Conflict("The change conflicts with a record written meanwhile; reload and try again.")
+        exc = Conflict(gettext("The change conflicts with a record written meanwhile; reload and try again."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -7,6 +7,7 @@ management commands build the same files from the same functions."""
 
 import json
 
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -37,7 +38,7 @@ def wants_bom(request) -> bool:
     understand is a 400, not a guess."""
     raw = request.query_params.get("bom", "")
     if raw not in BOM_VALUES:
-        raise ValidationError({"bom": ["Use 1 or true for a byte-order mark, 0 or false for none."]})
+        raise ValidationError({"bom": [gettext("Use 1 or true for a byte-order mark, 0 or false for none.")]})
     return BOM_VALUES[raw]
 
 

@@ -21,6 +21,7 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, Expression, F, Q, Value, prefetch_related_objects
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str, length: int, param: str = "cursor") -> list:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         payload = None
     if not isinstance(payload, list) or len(payload) != length:
-        raise exceptions.ValidationError({param: ["Invalid cursor: use the `next` link of a previous page."]})
+        raise exceptions.ValidationError({param: [gettext("Invalid cursor: use the `next` link of a previous page.")]})
     return payload
 
 
@@ -54,7 +55,8 @@ def one_value(request, name: str, default=None):
     """A parameter that takes one value; given twice it is a 400, not a silent choice of the last."""
     values = request.query_params.getlist(name)
     if len(values) > 1:
-        raise exceptions.ValidationError({name: [f"Give {name} once: it takes one value ({len(values)} were given)."]})
+        message = gettext("Give %(name)s once: it takes one value (%(count)d were given).")
+        raise exceptions.ValidationError({name: [message % {"name": name, "count": len(values)}]})
     return values[0] if values else default
 
 
@@ -63,7 +65,9 @@ def positive_int(request, name: str, default: int, maximum: int) -> int:
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
-        raise exceptions.ValidationError({name: [f"A whole number from 1 to {maximum}."]})
+        raise exceptions.ValidationError(
+            {name: [gettext("A whole number from 1 to %(maximum)d.") % {"maximum": maximum}]}
+        )
     return int(raw)
 
 
@@ -115,10 +119,14 @@ class KeysetPagination(BasePagination):
         if not raw:
             raw = default
         if "," in raw:
-            raise exceptions.ValidationError({"ordering": ["Order by one field at a time; id always breaks ties."]})
+            raise exceptions.ValidationError(
+                {"ordering": [gettext("Order by one field at a time; id always breaks ties.")]}
+            )
         field = raw.removeprefix("-")
         if raw != default and field not in allowed:
-            raise exceptions.ValidationError({"ordering": [f"Choose one of: {', '.join(allowed)}."]})
+            raise exceptions.ValidationError(
+                {"ordering": [gettext("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}]}
+            )
         return field, raw.startswith("-")
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -137,15 +145,15 @@ class KeysetPagination(BasePagination):
             ordering, value, pk = decode_cursor(raw_cursor, 3)
             if ordering != ("-" if descending else "") + field or not isinstance(pk, int) or not 0 <= pk < 2**63:
                 raise exceptions.ValidationError(
-                    {"cursor": ["This cursor belongs to another ordering: start again without a cursor."]}
+                    {"cursor": [gettext("This cursor belongs to another ordering: start again without a cursor.")]}
                 )
             if value is not None:
                 try:
                     value = self.model_field(queryset, field).to_python(value)
                 except (DjangoValidationError, TypeError, ValueError):
-                    raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
+                    raise exceptions.ValidationError({"cursor": [gettext("Invalid cursor.")]}) from None
             if value is None and not nullable:
-                raise exceptions.ValidationError({"cursor": ["Invalid cursor."]})
+                raise exceptions.ValidationError({"cursor": [gettext("Invalid cursor.")]})
 
         wanted = self.page_size + 1
         if not raw_cursor:

@@ -6,6 +6,7 @@ not), and, for a token client, a read-write token: a token narrows its user's ri
 widens them."""
 
 from django.contrib.auth.models import Permission
+from django.utils.translation import gettext
 from rest_framework import permissions
 
 from ..access import may_read
@@ -22,12 +23,14 @@ class ApiPermission(permissions.DjangoModelPermissions):
         if not (user and user.is_authenticated):
             return False
         if isinstance(request.auth, ApiToken) and not request.auth.can_write:
-            self.message = "This token is read-only: writing needs a read-write token."
+            self.message = gettext("This token is read-only: writing needs a read-write token.")
             return False
         required = self.required_for(request, view)
         load_permissions(user)
         if not user.has_perms(required):
-            self.message = "Your account lacks the permission for this change: " + ", ".join(required) + "."
+            self.message = gettext("Your account lacks the permission for this change: %(permissions)s.") % {
+                "permissions": ", ".join(required)
+            }
             return False
         return True
 

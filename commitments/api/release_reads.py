@@ -1,6 +1,8 @@
 """`?release=N` on every list, detail and export endpoint (`ReleaseReadMixin`): what the register
 said in release N, read from its snapshot through the same views (commitments/releases/routing.py)."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
 from ..models import Release
@@ -8,7 +10,7 @@ from ..releases import routing
 from .pagination import one_value
 
 PARAMETER = "release"
-NUMBER_MESSAGE = "A release number: a whole number of 1 or more (GET /api/releases/ lists them)."
+NUMBER_MESSAGE = _("A release number: a whole number of 1 or more (GET /api/releases/ lists them).")
 
 
 def release_number(raw: str, name: str = PARAMETER) -> int:
@@ -21,7 +23,9 @@ def release_number(raw: str, name: str = PARAMETER) -> int:
 def find_release(number: int) -> Release:
     release = Release.objects.metadata().filter(number=number).first()
     if release is None:
-        raise exceptions.NotFound(f"There is no release {number}: GET /api/releases/ lists the releases.")
+        raise exceptions.NotFound(
+            gettext("There is no release %(number)d: GET /api/releases/ lists the releases.") % {"number": number}
+        )
     return release
 
 
@@ -47,10 +51,12 @@ class ReleaseReadMixin:
         number = release_number(raw)
         if request.method not in permissions.SAFE_METHODS:
             raise exceptions.ValidationError(
-                {PARAMETER: ["A release cannot be changed: write to the live register, without ?release=."]}
+                {PARAMETER: [gettext("A release cannot be changed: write to the live register, without ?release=.")]}
             )
         if not self.release_readable:
-            raise exceptions.ValidationError({PARAMETER: ["This endpoint answers for the live register only."]})
+            raise exceptions.ValidationError(
+                {PARAMETER: [gettext("This endpoint answers for the live register only.")]}
+            )
         self.release = find_release(number)
         self._release_token = routing.CURRENT.set(routing.open_release(self.release))
 

@@ -3,6 +3,8 @@ diff between two releases (or a release and now). `?release=N` on the other endp
 `release_reads`."""
 
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -89,7 +91,7 @@ class ReleaseView(ConditionalGetMixin, GenericAPIView):
     def release_from(self, raw: str) -> Release:
         # In the address a bad number is no such address (404), as for any record.
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
-            raise exceptions.NotFound("No such release: GET /api/releases/ lists them.")
+            raise exceptions.NotFound(gettext("No such release: GET /api/releases/ lists them."))
         return find_release(int(raw))
 
 
@@ -97,7 +99,7 @@ class ReleaseListView(ConditionalGetMixin, ListAPIView):
     """The numbered releases of the register, newest first: what a report cites ("as of release
     7"). Each is immutable: its package's hash never changes."""
 
-    name = "Releases"
+    name = _("Releases")
     serializer_class = ReleaseSerializer
     queryset = Release.objects.metadata()
     filter_backends = []
@@ -113,7 +115,7 @@ class ReleaseDetailView(ReleaseView):
     """One release: number, title, notes, when it was made, its package's SHA-256 and size, its
     snapshot's, and its rows per table, with links to its package and its diffs."""
 
-    name = "Release"
+    name = _("Release")
     serializer_class = ReleaseSerializer
 
     @extend_schema(operation_id="releases_retrieve", parameters=[NUMBER], responses={200: ReleaseSerializer})
@@ -127,7 +129,7 @@ class ReleasePackageView(ReleaseView):
     """The release's data package, byte for byte as frozen when the release was made (its
     SHA-256 is the release's `package_sha256`, also sent as the ETag)."""
 
-    name = "Release package"
+    name = _("Release package")
     schema = ConditionalGetSchema()  # If-None-Match with the package's hash: 304
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRenderer
@@ -251,7 +253,7 @@ class ReleaseDiffMixin:
 
 
 class ReleaseDiffView(ReleaseDiffMixin, ReleaseView):
-    name = "Release diff"
+    name = _("Release diff")
     serializer_class = DiffSerializer
 
     @extend_schema(
@@ -262,7 +264,7 @@ class ReleaseDiffView(ReleaseDiffMixin, ReleaseView):
 
 
 class ReleaseDiffCSVView(ReleaseDiffMixin, ReleaseView):
-    name = "Release diff (CSV)"
+    name = _("Release diff (CSV)")
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRenderer
 

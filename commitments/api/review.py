@@ -4,6 +4,8 @@ review, and `?include=pending` on the pledges (each record's pending revisions).
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status, viewsets
@@ -31,14 +33,14 @@ def wants_pending(request) -> bool:
     if include in (None, ""):
         return False
     if include != "pending":
-        raise exceptions.ValidationError({"include": ["The only value is `pending`."]})
+        raise exceptions.ValidationError({"include": [gettext("The only value is `pending`.")]})
     if request.query_params.get("release") not in (None, ""):
         raise exceptions.ValidationError(
-            {"include": ["Pending revisions are edits of the live register: leave out ?release= to see them."]}
+            {"include": [gettext("Pending revisions are edits of the live register: leave out ?release= to see them.")]}
         )
     user = request.user
     if not (user and user.is_authenticated and user.has_perm(review.VIEW_PERMISSION)):
-        raise exceptions.PermissionDenied("Pending revisions are shown to analysts and reviewers only.")
+        raise exceptions.PermissionDenied(gettext("Pending revisions are shown to analysts and reviewers only."))
     return True
 
 
@@ -116,7 +118,7 @@ class RevisionPermission(permissions.BasePermission):
     """Reading the queue needs `view_revision`; a decision is the workflow's to allow (reviewer, not
     the author; the author alone withdraws), with a read-write token for a token client."""
 
-    message = "Seeing revisions needs the Analyst or Reviewer role."
+    message = _("Seeing revisions needs the Analyst or Reviewer role.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -126,7 +128,7 @@ class RevisionPermission(permissions.BasePermission):
             return False
         if request.method not in permissions.SAFE_METHODS and isinstance(request.auth, ApiToken):
             if not request.auth.can_write:
-                self.message = "This token is read-only: writing needs a read-write token."
+                self.message = gettext("This token is read-only: writing needs a read-write token.")
                 return False
         return user.has_perm(review.VIEW_PERMISSION)
 
@@ -198,7 +200,9 @@ class RevisionViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         return self.decide(request, pk, lambda revision, user, comment: review.withdraw(revision, user))
 
     def get_view_name(self):
-        return "Revisions" if self.suffix == "List" else f"Revision {self.kwargs.get('pk', '')}".strip()
+        if self.suffix == "List":
+            return gettext("Revisions")
+        return (gettext("Revision %(number)s") % {"number": self.kwargs.get("pk", "")}).strip()
 
 
 def pending_by_record(model, ids) -> dict:

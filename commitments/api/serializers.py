@@ -7,6 +7,7 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models as db
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -59,7 +60,7 @@ class StrictIntegerField(serializers.IntegerField):
 class StrictDecimalField(StringOnly, serializers.DecimalField):
     """Amounts travel as strings ("1000.00"), as they are shown: no binary-float rounding."""
 
-    default_error_messages = {"invalid": 'A decimal number as a string, e.g. "1000.00".'}
+    default_error_messages = {"invalid": _('A decimal number as a string, e.g. "1000.00".')}
 
 
 class StrictDateTimeField(StringOnly, serializers.DateTimeField):
@@ -67,7 +68,7 @@ class StrictDateTimeField(StringOnly, serializers.DateTimeField):
     the API refuses what the import and the filters refuse, in the same words."""
 
     not_a_string = "not_a_string"
-    default_error_messages = {"not_a_string": 'An ISO 8601 time as a string, e.g. "2026-01-06T12:00:00+01:00".'}
+    default_error_messages = {"not_a_string": _('An ISO 8601 time as a string, e.g. "2026-01-06T12:00:00+01:00".')}
 
     def enforce_timezone(self, value):
         try:
@@ -575,8 +576,8 @@ class SourceReferenceField(serializers.Field):
     """A source given by its key (string) or its id (integer)."""
 
     default_error_messages = {
-        "unknown": "No source with this key or id.",
-        "invalid": "Give a source key (string) or id (integer).",
+        "unknown": _("No source with this key or id."),
+        "invalid": _("Give a source key (string) or id (integer)."),
     }
 
     def to_internal_value(self, data):

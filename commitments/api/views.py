@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -39,7 +41,9 @@ IF_MATCH = OpenApiParameter(
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The pledge has changed since you read it (ETag mismatch): reload it and apply your change again."
+    default_detail = _(
+        "The pledge has changed since you read it (ETag mismatch): reload it and apply your change again."
+    )
     default_code = "precondition_failed"
 
 
@@ -47,7 +51,7 @@ class PreconditionRequired(exceptions.APIException):
     """RFC 6585: the write must say which version of the pledge it changes."""
 
     status_code = 428
-    default_detail = (
+    default_detail = _(
         "This write needs an If-Match header with the pledge's current ETag, so that it cannot overwrite an edit "
         "you have not seen: GET /api/pledges/{id}/, and send its ETag header back as If-Match."
     )
@@ -305,7 +309,7 @@ class InstrumentViewSet(AsOfDetailMixin, ReadOnlyViewSet):
         detail=True,
         methods=["get"],
         url_path="history",
-        name="Status history",
+        name=_("Status history"),
         serializer_class=architecture.InstrumentStatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -609,7 +613,7 @@ class PledgeViewSet(ReleaseReadMixin, AsOfDetailMixin, ConditionalGetMixin, View
         detail=True,
         methods=["get"],
         url_path="history",
-        name="Status history",
+        name=_("Status history"),
         serializer_class=serializers.StatusChangeSerializer,
         filter_backends=[],
         keyset_ordering="sequence",
@@ -640,7 +644,7 @@ class ChangeFeedView(ReleaseReadMixin, ConditionalGetMixin, GenericAPIView):
 
     release_readable = False  # the audit trail is not in a release; compare releases with their diff
 
-    name = "Change feed"
+    name = _("Change feed")
     serializer_class = serializers.ChangePageSerializer
     pagination_class = None
     filter_backends = []
@@ -667,7 +671,7 @@ class ChangeFeedView(ReleaseReadMixin, ConditionalGetMixin, GenericAPIView):
         limit = positive_int(request, "page_size", 200, 1000)
         raw_since = request.query_params.get("since")
         if raw_since and "\x00" in raw_since:
-            raise exceptions.ValidationError({"since": ["Null characters are not allowed."]})
+            raise exceptions.ValidationError({"since": [gettext("Null characters are not allowed.")]})
         position = changes.parse_since(raw_since)
         entries = changes.read_changes(position, limit + 1)
         has_more = len(entries) > limit
@@ -701,7 +705,7 @@ class ChangeFeedView(ReleaseReadMixin, ConditionalGetMixin, GenericAPIView):
 @permission_classes([AllowAny])
 def not_found(request, path=""):
     """Any other address under /api/: a JSON 404 like the API's own, not the site's HTML page."""
-    raise exceptions.NotFound("No such API address; GET /api/ lists the endpoints.")
+    raise exceptions.NotFound(gettext("No such API address; GET /api/ lists the endpoints."))
 
 
 class ApiRootView(ConditionalGetMixin, APIView):

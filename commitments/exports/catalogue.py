@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
+from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 
 from .. import caching
@@ -140,8 +142,9 @@ def _measure() -> dict[str, dict]:
 
 def sizes(changed: Change) -> dict[str, dict]:
     """The measured size (and rows) of every download, cached under the register's last change
-    (`last_change()`), so the files are built once per change of the data."""
-    key = changed.key()
+    (`last_change()`), so the files are built once per change of the data, and under the active
+    language: an XLSX file's "columns" sheet is written in it, so its size is that language's."""
+    key = f"{changed.key()}:{translation.get_language() or settings.LANGUAGE_CODE}"
     if caching.paused():  # the shared cache failed a moment ago: measure, as a first visit would
         return _measure()
     try:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch
+from django.utils.translation import gettext
 
 from .. import filtersets, models
 from ..choices import InstrumentRole
@@ -507,8 +508,10 @@ def write_workbook(name: str, columns: tuple[Column, ...], rows: Iterable[list],
         sheet.append(values)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    # The sheet that documents the columns reads in the request's language (its name and the
+    # names, types and values it lists are machine names, as in the header row).
     doc = workbook.create_sheet("columns")
-    doc.append(["column", "type", "meaning", "allowed values"])
+    doc.append([gettext("column"), gettext("type"), gettext("meaning"), gettext("allowed values")])
     for c in columns:
-        doc.append([c.name, c.type, c.description, ", ".join(c.choices)])
+        doc.append([c.name, c.type, gettext(c.description), ", ".join(c.choices)])
     workbook.save(fileobj)

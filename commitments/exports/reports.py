@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .. import models
 from ..choices import Category, Status
@@ -15,27 +16,29 @@ from .columns import Column
 # that computes totals, so the report, the overview and the state pages agree (tested). Only the
 # column names differ, and they stay: they are a promise to the report writers' spreadsheets.
 FIGURES = (
-    ("pledges", "integer", "Top-level pledges in the group (shares of a larger pledge are left out)."),
-    ("troop_pledges", "integer", "Of those, pledges giving a troop figure (the ones in the sums)."),
+    ("pledges", "integer", gettext_noop("Top-level pledges in the group (shares of a larger pledge are left out).")),
+    ("troop_pledges", "integer", gettext_noop("Of those, pledges giving a troop figure (the ones in the sums).")),
     (
         "troops_min",
         "integer",
-        "Sum of the lower troop figures ('up to N' adds 0); blank when no pledge gives a troop figure.",
+        gettext_noop("Sum of the lower troop figures ('up to N' adds 0); blank when no pledge gives a troop figure."),
     ),
     (
         "troops_max",
         "integer",
-        "Sum of the upper troop figures; blank when no pledge gives a troop figure, or when one gives only a "
-        "lower one ('at least N': no upper bound is known).",
+        gettext_noop(
+            "Sum of the upper troop figures; blank when no pledge gives a troop figure, or when one gives only a "
+            "lower one ('at least N': no upper bound is known)."
+        ),
     ),
     (
         "troop_pledges_unquantified",
         "integer",
-        "Pledges in the troops category giving no figure ('thousands of troops'): not in the sums.",
+        gettext_noop("Pledges in the troops category giving no figure ('thousands of troops'): not in the sums."),
     ),
-    ("money_pledges", "integer", "Pledges of money (funding category, or giving an amount)."),
-    ("amount_eur", "decimal", "Sum of the euro amounts; blank when no pledge gives one."),
-    ("money_pledges_without_eur", "integer", "Money pledges with no euro amount (not in the sum)."),
+    ("money_pledges", "integer", gettext_noop("Pledges of money (funding category, or giving an amount).")),
+    ("amount_eur", "decimal", gettext_noop("Sum of the euro amounts; blank when no pledge gives one.")),
+    ("money_pledges_without_eur", "integer", gettext_noop("Money pledges with no euro amount (not in the sum).")),
 )
 FIGURE_NAMES = tuple(name for name, _, _ in FIGURES)
 # Summary column -> PledgeQuerySet figure, where the names differ.
@@ -116,33 +119,45 @@ def summary(queryset=None) -> dict:
 
 
 SUMMARY_COLUMNS: tuple[Column, ...] = (
-    Column("section", "code", "total, by_state, by_category, by_status, by_summit or force_requirement."),
-    Column("key", "code", "State code, category, status, summit slug or requirement slug; blank for the total."),
-    Column("label", "text", "Its name."),
+    Column("section", "code", gettext_noop("total, by_state, by_category, by_status, by_summit or force_requirement.")),
+    Column(
+        "key",
+        "code",
+        gettext_noop("State code, category, status, summit slug or requirement slug; blank for the total."),
+    ),
+    Column("label", "text", gettext_noop("Its name.")),
     *(Column(name, kind, description) for name, kind, description in FIGURES),
-    Column("requirement_min", "integer", "Force requirement rows: lower end of the troops required."),
-    Column("requirement_max", "integer", "Force requirement rows: upper end of the troops required."),
+    Column("requirement_min", "integer", gettext_noop("Force requirement rows: lower end of the troops required.")),
+    Column("requirement_max", "integer", gettext_noop("Force requirement rows: upper end of the troops required.")),
     Column(
         "gap_min",
         "integer",
-        "requirement_min − troops_min: troops missing at the low end (negative: surplus); blank when either is.",
+        gettext_noop(
+            "requirement_min − troops_min: troops missing at the low end (negative: surplus); blank when either is."
+        ),
     ),
     Column(
         "gap_max",
         "integer",
-        "requirement_max − troops_max: troops missing at the high end (negative: surplus); blank when either is.",
+        gettext_noop(
+            "requirement_max − troops_max: troops missing at the high end (negative: surplus); blank when either is."
+        ),
     ),
-    Column("eur_pledges", "integer", "Pledges giving a euro amount: the ones in amount_eur."),
+    Column("eur_pledges", "integer", gettext_noop("Pledges giving a euro amount: the ones in amount_eur.")),
     Column(
         "troop_pledges_open_ended",
         "integer",
-        "Pledges giving only a lower troop figure ('at least N'): while there is one, troops_max is blank.",
+        gettext_noop(
+            "Pledges giving only a lower troop figure ('at least N'): while there is one, troops_max is blank."
+        ),
     ),
     Column(
         "instrument",
         "code",
-        "Force requirement rows: slug of the instrument that must meet it, whose contributing pledges the row "
-        "counts; blank: the requirement is set against every pledge selected.",
+        gettext_noop(
+            "Force requirement rows: slug of the instrument that must meet it, whose contributing pledges the row "
+            "counts; blank: the requirement is set against every pledge selected."
+        ),
     ),
 )
 

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext
 from django_filters.widgets import SuffixedMultiWidget
 
 from .. import bounds, models
@@ -85,7 +86,7 @@ class StrictBooleanField(forms.NullBooleanField):
         try:
             return self.VALUES[str(value).strip().lower()]
         except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
+            raise forms.ValidationError(gettext("Use true or false."), code="invalid") from None
 
     def validate(self, value):
         pass
@@ -155,7 +156,9 @@ class OneFieldOrderingFilter(django_filters.OrderingFilter):
             def clean(self, value):
                 value = super().clean(value)
                 if value and len(value) > 1:
-                    raise forms.ValidationError("Order by one field at a time; id always breaks ties.", code="invalid")
+                    raise forms.ValidationError(
+                        gettext("Order by one field at a time; id always breaks ties."), code="invalid"
+                    )
                 return value
 
         self.field_class = OneField

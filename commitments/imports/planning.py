@@ -2,6 +2,8 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as db_models
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from .. import models, services
 from ..choices import DatePrecision, Status
@@ -53,6 +55,14 @@ def _constraint_columns(model=models.Pledge, rename=None) -> dict[str, str]:
             columns = sorted({rename.get(n, n) for n in names(condition)} & set(COLUMNS))
             out[str(constraint.violation_error_message)] = ", ".join(columns)
     return out
+
+
+# A reference by slug that names nothing (the message of each referring column).
+NO_SUCH = {
+    "summit": lambda: _("No summit with slug '%(slug)s'."),
+    "declaration": lambda: _("No declaration with slug '%(slug)s'."),
+    "contributes_to": lambda: _("No instrument with slug '%(slug)s'."),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,13 +129,23 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
         errors.append(RowError(number, column, message))
 
     if len(cells) != len(header):
-        error("", f"The row has {len(cells)} cells; the header has {len(header)}.")
+        error(
+            "",
+            _("The row has %(cells)d cells; the header has %(header)d.") % {"cells": len(cells), "header": len(header)},
+        )
         return None
     values = {}
     for name, position in index.items():
         raw = cells[position]
         if len(raw) > reading.MAX_CELL_CHARS:
-            error(name, f"The cell has {len(raw):,} characters; at most {reading.MAX_CELL_CHARS:,} are taken.")
+            error(
+                name,
+                _("The cell has %(length)s characters; at most %(limit)s are taken.")
+                % {
+                    "length": number_format(len(raw), force_grouping=True),
+                    "limit": number_format(reading.MAX_CELL_CHARS, force_grouping=True),
+                },
+            )
             continue
         column = COLUMNS[name]
         if column.import_role == "read" and name != "version":
@@ -137,10 +157,14 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
 
     slug = values.get("slug") or ""
     if not slug:
-        error("slug", "Every row needs a slug (the pledge's identifier).")
+        error("slug", _("Every row needs a slug (the pledge's identifier)."))
         return None
     if slug in seen:
-        error("slug", f"'{slug}' is already on row {seen[slug]}; a pledge appears once per file.")
+        error(
+            "slug",
+            _("'%(slug)s' is already on row %(row)d; a pledge appears once per file.")
+            % {"slug": slug, "row": seen[slug]},
+        )
         return None
     seen[slug] = number
 
@@ -161,9 +185,9 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
         codes = [c.strip() for c in (values["pledger_codes"] or "").split(";") if c.strip()]
         unknown = [c for c in codes if c not in lookups.states]
         if unknown:
-            error("pledger_codes", f"Unknown state code(s): {', '.join(unknown)}.")
+            error("pledger_codes", _("Unknown state code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
         elif len(set(codes)) != len(codes):
-            error("pledger_codes", "A pledger is listed twice.")
+            error("pledger_codes", _("A pledger is listed twice."))
         else:
             pledgers = sorted(codes)
     part_of_slug = values.get("part_of") or ""
@@ -176,7 +200,10 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
         pledge.part_of_id = None  # created by an earlier row; linked when written
         pending_part_of = part_of_slug
     elif part_of_slug:
-        error("part_of", f"No pledge with slug '{part_of_slug}' (in the tracker or on an earlier row).")
+        error(
+            "part_of",
+            _("No pledge with slug '%(slug)s' (in the tracker or on an earlier row).") % {"slug": part_of_slug},
+        )
     else:
         pledge.part_of_id = None
     for name, lookup in (
@@ -188,7 +215,7 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
             continue  # a file exported before the column existed: the pledge keeps its value
         ref = values.get(name) or ""
         if ref and ref not in lookup:
-            error(name, f"No {'instrument' if name == 'contributes_to' else name} with slug '{ref}'.")
+            error(name, NO_SUCH[name]() % {"slug": ref})
         else:
             setattr(pledge, FK_COLUMNS[name], lookup.get(ref) if ref else None)
 
@@ -243,8 +270,11 @@ def _plan_row(number, cells, header, index, lookups, seen, constraint_columns, e
         if version is not None and version != current.version and changes:
             error(
                 "version",
-                f"The pledge changed in the tracker since this file was exported (version {version}, now "
-                f"{current.version}). Export again and redo this row's edits.",
+                _(
+                    "The pledge changed in the tracker since this file was exported (version %(version)s, now "
+                    "%(now)s). Export again and redo this row's edits."
+                )
+                % {"version": version, "now": current.version},
             )
         expected_version = current.version
 
@@ -286,8 +316,11 @@ def _plan_status(values, current, pledge, lookups, error) -> dict | None:
     if "status_effective_date" not in values and "status_note" not in values:
         error(
             "status",
-            f"The status differs from the tracker's ({current_status} → {wanted}). To change it, add the columns "
-            "status_effective_date, status_source and status_note and fill them for this row.",
+            _(
+                "The status differs from the tracker's (%(current)s → %(wanted)s). To change it, add the columns "
+                "status_effective_date, status_source and status_note and fill them for this row."
+            )
+            % {"current": current_status, "wanted": wanted},
         )
         return None
     date = values.get("status_effective_date")
@@ -295,16 +328,16 @@ def _plan_status(values, current, pledge, lookups, error) -> dict | None:
     note = (values.get("status_note") or "").strip()
     missing = False
     if date is None:
-        error("status_effective_date", "Give the date the new status took effect (YYYY-MM-DD).")
+        error("status_effective_date", _("Give the date the new status took effect (YYYY-MM-DD)."))
         missing = True
     if not source_key:
-        error("status_source", "Give the key of the source that reports the status change.")
+        error("status_source", _("Give the key of the source that reports the status change."))
         missing = True
     elif source_key not in lookups.sources:
-        error("status_source", f"No source with key '{source_key}'.")
+        error("status_source", _("No source with key '%(key)s'.") % {"key": source_key})
         missing = True
     if not note:
-        error("status_note", "Say why the status changed.")
+        error("status_note", _("Say why the status changed."))
         missing = True
     if missing:
         return None

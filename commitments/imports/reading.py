@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from .. import bounds
 from ..exports import IMPORT_OPTIONAL, PLEDGE_COLUMNS, STATUS_CHANGE_COLUMNS, Column, unescape
@@ -34,7 +36,15 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
     """Header and (row number, cells) of the file; errors go to the report."""
     if len(data) > MAX_FILE_BYTES:
         report.errors.append(
-            RowError(0, "", f"The file is {len(data):,} bytes; the import takes at most {MAX_FILE_BYTES:,} bytes.")
+            RowError(
+                0,
+                "",
+                _("The file is %(size)s bytes; the import takes at most %(limit)s bytes.")
+                % {
+                    "size": number_format(len(data), force_grouping=True),
+                    "limit": number_format(MAX_FILE_BYTES, force_grouping=True),
+                },
+            )
         )
         return [], []
     try:
@@ -42,7 +52,10 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
     except UnicodeDecodeError as exc:
         report.errors.append(
             RowError(
-                0, "", f"The file is not UTF-8 text (byte {exc.start:,}). Save it as 'CSV UTF-8 (comma delimited)'."
+                0,
+                "",
+                _("The file is not UTF-8 text (byte %(byte)s). Save it as 'CSV UTF-8 (comma delimited)'.")
+                % {"byte": number_format(exc.start, force_grouping=True)},
             )
         )
         return [], []
@@ -59,16 +72,27 @@ def read_rows(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[
                 continue  # spreadsheets leave blank lines at the end
             rows.append((number, cells))
             if len(rows) > MAX_ROWS:
-                report.errors.append(RowError(number, "", f"The import takes at most {MAX_ROWS:,} rows per file."))
+                report.errors.append(
+                    RowError(
+                        number,
+                        "",
+                        _("The import takes at most %(rows)s rows per file.")
+                        % {"rows": number_format(MAX_ROWS, force_grouping=True)},
+                    )
+                )
                 return header, []
     except csv.Error as exc:
         reason = str(exc)
         if "field larger than field limit" in reason:
-            reason = f"a cell is longer than {MAX_CELL_CHARS:,} characters"
-        report.errors.append(RowError(number + 1, "", f"The CSV cannot be read here: {reason}."))
+            reason = _("a cell is longer than %(limit)s characters") % {
+                "limit": number_format(MAX_CELL_CHARS, force_grouping=True)
+            }
+        report.errors.append(
+            RowError(number + 1, "", _("The CSV cannot be read here: %(reason)s.") % {"reason": reason})
+        )
         return header, []
     if not header:
-        report.errors.append(RowError(HEADER_ROW, "", "The file is empty: it needs a header row."))
+        report.errors.append(RowError(HEADER_ROW, "", _("The file is empty: it needs a header row.")))
     return header, rows
 
 
@@ -79,18 +103,17 @@ def check_header(header: list[str]) -> str:
     unknown = [name for name in header if name not in COLUMNS]
     repeated = sorted({name for name in header if header.count(name) > 1})
     if missing:
-        problems.append("missing column(s): " + ", ".join(missing))
+        problems.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
     if unknown:
-        problems.append("unknown column(s): " + ", ".join(repr(n) for n in unknown))
+        problems.append(_("unknown column(s): %(columns)s") % {"columns": ", ".join(repr(n) for n in unknown)})
     if repeated:
-        problems.append("repeated column(s): " + ", ".join(repeated))
+        problems.append(_("repeated column(s): %(columns)s") % {"columns": ", ".join(repeated)})
     if not problems:
         return ""
-    return (
-        "The header does not match the pledge export: "
-        + "; ".join(problems)
-        + ". Start from a file exported by the tracker (docs/exports.md lists the columns)."
-    )
+    return _(
+        "The header does not match the pledge export: %(problems)s. Start from a file exported by the tracker "
+        "(docs/exports.md lists the columns)."
+    ) % {"problems": "; ".join(problems)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,37 +132,43 @@ def parse_cell(column: Column, raw: str):
     if column.type in ("code", "codes"):
         value = unescape(value)
         if value and column.choices and value not in column.choices:
-            raise CellError(f"'{value}' is not one of: {', '.join(column.choices)}.")
+            raise CellError(
+                _("'%(value)s' is not one of: %(choices)s.") % {"value": value, "choices": ", ".join(column.choices)}
+            )
         return value
     if value == "":
         return None
     if column.type == "integer":
         if not INTEGER.match(value):
-            raise CellError(f"'{value}' is not a whole number (write digits only, e.g. 15000).")
+            raise CellError(_("'%(value)s' is not a whole number (write digits only, e.g. 15000).") % {"value": value})
         return int(value)
     if column.type == "decimal":
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise CellError(f"'{value}' is not a number (use '.' for decimals and no thousands separator).") from None
+            raise CellError(
+                _("'%(value)s' is not a number (use '.' for decimals and no thousands separator).") % {"value": value}
+            ) from None
         if not number.is_finite():
-            raise CellError(f"'{value}' is not a number.")
+            raise CellError(_("'%(value)s' is not a number.") % {"value": value})
         return number
     if column.type == "date":
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            raise CellError(f"'{value}' is not a date written YYYY-MM-DD.") from None
+            raise CellError(_("'%(value)s' is not a date written YYYY-MM-DD.") % {"value": value}) from None
     if column.type == "datetime":
         try:
             moment = parse_datetime(value)
         except ValueError:
             moment = None
         if moment is None:
-            raise CellError(f"'{value}' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") from None
+            raise CellError(
+                _("'%(value)s' is not a date and time written YYYY-MM-DDTHH:MM:SS+00:00.") % {"value": value}
+            ) from None
         try:
             bounds.check_time(moment)
         except ValidationError as exc:
             raise CellError(exc.messages[0]) from None
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
-    raise CellError(f"Column type {column.type} cannot be imported.")
+    raise CellError(_("Column type %(type)s cannot be imported.") % {"type": column.type})

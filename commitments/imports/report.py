@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .. import models
 
 
@@ -12,8 +14,13 @@ class RowError:
     message: str
 
     def __str__(self):
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
 @dataclass
@@ -30,6 +37,12 @@ class RowPlan:
     part_of_slug: str = ""
     status_change: dict | None = None
     expected_version: int | None = None
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language ("create" and "update" are machine values)."""
+        labels = {"create": _("create"), "update": _("update"), "unchanged": _("unchanged")}
+        return labels.get(self.action, self.action)
 
 
 @dataclass
@@ -53,20 +66,35 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.errors:
-            return f"{len(self.errors)} error(s); nothing was written."
-        verb = "Imported" if self.applied else "Would import"
+            return _("%(count)d error(s); nothing was written.") % {"count": len(self.errors)}
         if self.queued:
-            verb = "Saved for review"
-        text = (
-            f"{verb} {len(self.plans)} row(s): {self.count('create')} new, {self.count('update')} changed, "
-            f"{self.count('unchanged')} unchanged; {self.status_changes} status change(s)."
-        )
+            template = _(
+                "Saved for review %(rows)d row(s): %(new)d new, %(changed)d changed, %(unchanged)d unchanged; "
+                "%(status)d status change(s)."
+            )
+        elif self.applied:
+            template = _(
+                "Imported %(rows)d row(s): %(new)d new, %(changed)d changed, %(unchanged)d unchanged; "
+                "%(status)d status change(s)."
+            )
+        else:
+            template = _(
+                "Would import %(rows)d row(s): %(new)d new, %(changed)d changed, %(unchanged)d unchanged; "
+                "%(status)d status change(s)."
+            )
+        text = template % {
+            "rows": len(self.plans),
+            "new": self.count("create"),
+            "changed": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "status": self.status_changes,
+        }
         if self.queued:
             numbers = ", ".join(f"#{revision.pk}" for revision in self.queued)
-            text += (
-                f" Rows queued for review as revision(s) {numbers}: nothing is published until a reviewer "
+            text += " " + _(
+                "Rows queued for review as revision(s) %(numbers)s: nothing is published until a reviewer "
                 "approves them."
-            )
+            ) % {"numbers": numbers}
         return text
 
     def lines(self) -> list[str]:

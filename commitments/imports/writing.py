@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .. import models, review, services
 from .report import ImportReport, RowError, RowPlan
@@ -44,7 +45,7 @@ def _write(plans: list[RowPlan], user, reason: str) -> list:
         models.Pledge.objects.select_for_update().filter(slug__in=list(updated)).values_list("slug", "version")
     )
     conflicts = [
-        RowError(p.row, "version", "The pledge changed while the file was being imported; import it again.")
+        RowError(p.row, "version", _("The pledge changed while the file was being imported; import it again."))
         for slug, p in updated.items()
         if locked.get(slug) != p.expected_version
     ]
@@ -56,7 +57,7 @@ def _write(plans: list[RowPlan], user, reason: str) -> list:
         # pledge that does not exist until a reviewer approves it.
         making = {p.slug for p in to_write if p.action == "create"}
         shares = [
-            RowError(p.row, "part_of", "With review on, import a share once the pledge it is part of is approved.")
+            RowError(p.row, "part_of", _("With review on, import a share once the pledge it is part of is approved."))
             for p in to_write
             if p.part_of_slug in making
         ]

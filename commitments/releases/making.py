@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..exports.package import write_package
 from ..exports.package_tables import PACKAGE_TABLES
@@ -28,9 +29,10 @@ TITLE_MAX = Release._meta.get_field("title").max_length
 def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": ["A release needs a title ('Q1 2026')."]})
+        raise ValidationError({"title": [_("A release needs a title ('Q1 2026').")]})
     if len(title) > TITLE_MAX:
-        raise ValidationError({"title": [f"A title has at most {TITLE_MAX} characters (this one has {len(title)})."]})
+        message = _("A title has at most %(limit)d characters (this one has %(length)d).")
+        raise ValidationError({"title": [message % {"limit": TITLE_MAX, "length": len(title)}]})
     return title
 
 
