@@ -144,7 +144,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the language of every page and API answer.
-    "django.middleware.locale.LocaleMiddleware",
+    "tracker.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -384,5 +384,6 @@ SPECTACULAR_SETTINGS = {
         "commitments.api.release_reads.document_release_parameter",
         "commitments.api.schema.document_errors",
         "commitments.api.schema.link_pledge_operations",
+        "tracker.middleware.document_lang_parameter",
     ],
 }
