@@ -4,13 +4,14 @@ locale/ is behind the code (docs/i18n.md), so CI stops on a message nobody trans
 1. every message the code marks is in the committed .po: makemessages runs on a temporary copy
    of the project and its catalogue is compared with the committed one;
 2. every entry of the committed .po is translated (each plural form) and none is fuzzy; the
-   format placeholders match (msgfmt --check-format);
+   placeholders match the msgid's (and msgfmt --check-format agrees);
 3. the committed .mo is what compilemessages makes of the .po (the same messages).
 
 Needs GNU gettext (xgettext, msgfmt): Debian's `gettext` package."""
 # ruff: noqa: S603, S607 — the commands run are fixed here (this Python, gettext's msgfmt), never input.
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,16 @@ def extracted_messages(base_dir: Path, language: str) -> set[tuple]:
         return {entry_key(entry) for entry in extracted if not entry.obsolete}
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def placeholders_match(entry) -> bool:
+    """Every translation names the msgid's placeholders (%(name)s), no more, no fewer."""
+    wanted = set(PLACEHOLDER.findall(entry.msgid)) | set(PLACEHOLDER.findall(entry.msgid_plural or ""))
+    translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+    return all(set(PLACEHOLDER.findall(text)) == wanted for text in translations)
+
+
 def catalogue_problems(po: polib.POFile, po_path: Path) -> list[str]:
     """Untranslated, fuzzy and badly formatted entries of one catalogue."""
     problems = []
@@ -71,6 +82,8 @@ def catalogue_problems(po: polib.POFile, po_path: Path) -> list[str]:
             problems.append(f"untranslated: {describe(key)}")
         elif entry.msgid_plural and forms is not None and len(entry.msgstr_plural) != forms:
             problems.append(f"{len(entry.msgstr_plural)} plural forms instead of {forms}: {describe(key)}")
+        elif "python-format" in entry.flags and not placeholders_match(entry):
+            problems.append(f"placeholders differ from the msgid's: {describe(key)}")
     checked = subprocess.run(
         ["msgfmt", "--check-format", "-o", os.devnull, str(po_path)], capture_output=True, text=True
     )
