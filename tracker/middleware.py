@@ -140,6 +140,7 @@ LANG_SCHEMA_PARAMETER = {
     "name": LANG_PARAMETER,
     "required": False,
     "schema": {"type": "string", "enum": ["en", "uk"]},
+    "example": "uk",
     "description": "The language of the answer's words (error messages, labels): `en` (English, the default) or "
     "`uk` (Ukrainian). Without it, Accept-Language decides. Values (dates, numbers, codes) are the same in both; "
     "another value is a 400 naming `lang`.",
