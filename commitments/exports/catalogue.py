@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.apps import apps
 from django.core.cache import cache
 from django.db.models import Count, DateTimeField, IntegerField, Max, Value
+from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 
 from .files import TABLES, csv_chunks, filtered_queryset, table_csv_chunks, write_workbook, write_xlsx
@@ -138,8 +139,9 @@ def _measure() -> dict[str, dict]:
 
 def sizes(changed: Change) -> dict[str, dict]:
     """The measured size (and rows) of every download, cached under the register's last change
-    (`last_change()`), so the files are built once per change of the data."""
-    key = changed.key()
+    (`last_change()`), so the files are built once per change of the data, and per language (a
+    workbook's column descriptions are in the reader's language, docs/i18n.md)."""
+    key = f"{changed.key()}:{translation.get_language()}"
     measured = cache.get(key)
     if measured is None:
         measured = _measure()

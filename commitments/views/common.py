@@ -54,12 +54,18 @@ def pledge_list_url(**filters) -> str:
 
 def localised_state_names(rows: list[dict]) -> list[dict]:
     """Rows with a party's `code` and `name` (the totals by pledger), the names in the reader's
-    language where the party has one (one query, none on an English page)."""
+    language where the party has one, `name_in_english` where it has none (the page marks that
+    name lang="en"); one query, none on an English page."""
     if reader_language() == "en" or not rows:
         return rows
     states = State.objects.filter(code__in=[row["code"] for row in rows])
-    names = {state.code: localised(state, "name")[0] for state in states}
-    return [{**row, "name": names.get(row["code"], row["name"])} for row in rows]
+    names = {state.code: localised(state, "name") for state in states}
+    return [
+        {**row, "name": names[row["code"]][0], "name_in_english": names[row["code"]][1]}
+        if row["code"] in names
+        else row
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

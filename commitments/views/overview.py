@@ -51,6 +51,7 @@ def troop_rows(by_pledger) -> list[dict]:
             {
                 "code": row["code"],
                 "name": row["name"],
+                "name_in_english": row.get("name_in_english", False),
                 "low": row["troops_low"],
                 "high": row["troops_high"],
                 "text": text,
@@ -66,6 +67,7 @@ def eur_rows(by_pledger) -> list[dict]:
         {
             "code": row["code"],
             "name": row["name"],
+            "name_in_english": row.get("name_in_english", False),
             "eur": row["eur"],
             "text": eur(row["eur"]),
             "pledges": row["eur_pledges"],

@@ -88,6 +88,7 @@ def search(request):
                 "count": count,
                 "shown": shown,
                 "records": [(record, link(kind.key, record)) for record in shown],
+                "name_field": "name" if kind.key in ("instruments", "states") else "title",
                 "more": pledge_list_url(q=q) if kind.lists_all and count > len(shown) else "",
             }
         )
