@@ -304,3 +304,29 @@ def test_the_category_of_a_pledge_list_filter_error_is_in_ukrainian(client, worl
     assert response.status_code == 400
     assert "Ці фільтри не можна застосувати:" in text(response)
     assert Category.TROOPS  # the choice exists; only the bad one is refused
+
+
+# ---------------------------------------------------------------------------------------------
+# The error page, rendered without the database
+
+
+@pytest.mark.django_db
+def test_the_outage_page_is_in_the_readers_language(settings, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+    from django.test import Client
+
+    def refuse(self, sql, params=None):
+        raise OperationalError("connection refused")
+
+    settings.PUBLIC_READ = True
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    client = Client(raise_request_exception=False)
+    response = client.get("/pledges/", **UK)
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert html_lang(response) == "uk" and response["Content-Language"] == "uk"
+    assert "<h1>Тимчасово недоступно</h1>" in page and "База даних зараз недоступна" in page
+    assert response["X-Request-ID"] in page
+    english = client.get("/pledges/")
+    assert "<h1>Briefly unavailable</h1>" in english.content.decode()
