@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ..api.changes import STREAMS
 from ..models import Declaration, Instrument, Person, Pledge, Post, Source, State, Statement, Summit
+from ..templatetags.content import TRANSLATED_FIELDS, localised
 from .common import public_read
 
 CHANGES_PER_PAGE = 50
@@ -85,7 +86,7 @@ def described(entries: list[dict]) -> list[dict]:
                 "at": entry["at"],
                 "kind": kind,
                 "change": CHANGE_WORDS[entry["change"]],
-                "name": str(record)
+                "name": record_name(record)
                 if record
                 else former.get((entry["stream"], entry["hid"]), f"{kind} {entry['lookup']}"),
                 "href": address(entry["resource"], record) if record else "",
@@ -93,6 +94,13 @@ def described(entries: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+def record_name(record) -> str:
+    """A record as the page names it: a pledge, meeting, text, instrument or party in the reader's
+    language where it has a version in it (docs/i18n.md), anything else as it names itself."""
+    fields = TRANSLATED_FIELDS.get(type(record).__name__)
+    return localised(record, fields[0])[0] if fields else str(record)
 
 
 def former_names(entries: list[dict]) -> dict:
