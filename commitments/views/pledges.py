@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from ..filtersets import PledgeFilterSet
 from ..models import Pledge, Statement
+from ..templatetags.content import localised
 from .common import NEWEST_STATUS_FIRST, admin_link, public_read, statements
 
 PLEDGES_PER_PAGE = 25
@@ -65,6 +66,9 @@ def _pledge_filter_form(filterset):
     ordering.choices = [choice for choice in ordering.choices if choice[0]]  # re-adds the empty choice
     form.fields["summit"].empty_label = _("Any meeting")
     form.fields["declaration"].empty_label = _("Any declaration")
+    for name in ("summit", "declaration"):  # their titles in the reader's language (docs/i18n.md)
+        if hasattr(form.fields[name], "label_from_instance"):
+            form.fields[name].label_from_instance = lambda record: localised(record, "title")[0]
     return form
 
 
