@@ -15,7 +15,7 @@ RUN_ENV := DEBUG=true PUBLIC_READ=true REVIEW_REQUIRED=false WEBHOOK_ALLOW_PRIVA
 TEST_ENV := SECRET_KEY=test-only-key-never-used-elsewhere-0123456789-abcdefghij HTTPS=false \
 	DATABASE_URL=$(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 
-.PHONY: drill install install-browser screenshots run worker prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
+.PHONY: messages check-translations drill install install-browser screenshots run worker prepare seed seed-diff reset-data check-data admin-password test test-fast lint format bench bench-csv-memory clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,17 @@ screenshots: install
 # Debian's Chromium, which the browser tests drive (Playwright downloads no browser here).
 install-browser:
 	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || sudo apt-get install -y chromium; }
+
+# The Ukrainian catalogue (docs/i18n.md): collect the marked messages into locale/uk/LC_MESSAGES/django.po
+# (translate the new entries there), then compile the .mo that is committed beside it. Needs GNU gettext.
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l uk --no-location --no-obsolete
+	DEBUG=true $(BIN)/python manage.py compilemessages -l uk
+
+# Fails, naming the messages, when the catalogue misses a message of the code, has an untranslated or
+# fuzzy entry, or its .mo is not compiled from it (CI runs it after lint).
+check-translations: install
+	DEBUG=true $(BIN)/python manage.py check_translations
 
 lint: install
 	$(BIN)/ruff check .

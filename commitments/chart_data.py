@@ -10,8 +10,10 @@ import datetime
 from collections import Counter
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from .choices import Category, Status
+from .formatting import written_date
 from .models import Pledge, StatusChange
 
 # The period of the time axis: months while they fit, then quarters, then years.
@@ -30,9 +32,9 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 def _label(start: datetime.date, months: int) -> str:
     if months == 1:
-        return f"{start:%b %Y}"
+        return written_date(start, "short_month")
     if months == 3:
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+        return gettext("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
     return str(start.year)
 
 

@@ -12,6 +12,9 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+
+from .formatting import written_date
 
 WIDTH = 400  # viewBox units; CSS caps the drawn width so 14-unit text stays readable on a phone
 ROW_HEIGHT = 46
@@ -218,15 +221,22 @@ def _month_columns(events: list[Event], x, tallest: float) -> list[SafeString]:
         parts.append(
             format_html(
                 '<rect class="month-count" x="{}" y="{}" width="{}" height="{}" fill="#2b5797">'
-                "<title>{}: {} events (numbers {} to {} in the table)</title></rect>",
+                "<title>{}</title></rect>",
                 left,
                 round(tallest + 8 - height, 2),
                 round(max(right - left - 1, 1), 2),
                 height,
-                f"{month:%B %Y}",
-                len(group),
-                numbers[0],
-                numbers[-1],
+                ngettext(
+                    "%(month)s: %(count)s event (numbers %(first)s to %(last)s in the table)",
+                    "%(month)s: %(count)s events (numbers %(first)s to %(last)s in the table)",
+                    len(group),
+                )
+                % {
+                    "month": written_date(month, "month"),
+                    "count": len(group),
+                    "first": numbers[0],
+                    "last": numbers[-1],
+                },
             )
         )
     return parts
@@ -236,7 +246,9 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
     """Events on a time axis by month; events too close to draw side by side are stacked. Each
     marker carries its number from the table beside the chart and links to its page."""
     if not events:
-        return _svg(chart_id, title, description, 30, format_html('<text x="0" y="20">{}</text>', "Nothing yet."), "")
+        return _svg(
+            chart_id, title, description, 30, format_html('<text x="0" y="20">{}</text>', gettext("Nothing yet.")), ""
+        )
     first = min(e.date for e in events).replace(day=1)
     last = max(e.date for e in events)
     months, breaks, x = fitted_axis(first, last, {e.date.replace(day=1) for e in events})
@@ -298,7 +310,10 @@ def timeline_chart(chart_id: str, events: list[Event], *, title: str, descriptio
         if (month.month - 1) % every == 0 or after_break:
             parts.append(
                 format_html(
-                    '<text class="month" x="{}" y="{}" font-size="11">{}</text>', mx, axis_y + 17, f"{month:%b}"
+                    '<text class="month" x="{}" y="{}" font-size="11">{}</text>',
+                    mx,
+                    axis_y + 17,
+                    written_date(month, "month_name"),
                 )
             )
     if by_month:

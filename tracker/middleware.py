@@ -1,7 +1,7 @@
 """A request id on every request, every response and every log line written while handling it, so
 an error a user reports ("request id 3f2a…") leads to its log lines; the Content-Security-Policy
-header, with the exceptions a page's renderer declares; and, with a read replica, whether a request
-may read it."""
+header, with the exceptions a page's renderer declares; the language of every answer; and, with a
+read replica, whether a request may read it."""
 
 import contextvars
 import hashlib
@@ -10,6 +10,11 @@ import re
 import uuid
 
 import csp.middleware
+from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # An id sent by a proxy or a client (X-Request-ID) is kept when it is a plain token, else replaced.
@@ -165,3 +170,71 @@ class ReplicaPinningMiddleware:
             caching.pause()
             logging.getLogger(__name__).warning("Replica routing: the cache cannot be reached (%s)", error)
             return None
+
+
+# `?lang=` names a language by its short code; "en" is the register's English (en-gb).
+LANG_PARAMETER = "lang"
+LANG_CODES = {"en": "en-gb", "en-gb": "en-gb", "uk": "uk"}
+
+
+def language_from_query(request) -> tuple[str | None, bool]:
+    """The language `?lang=` asks for: (code, True) for a supported one, (None, False) for a bad
+    value, (None, True) when the parameter is absent or empty."""
+    raw = request.GET.get(LANG_PARAMETER)
+    if raw is None or raw == "":
+        return None, True
+    code = LANG_CODES.get(raw.strip().lower())
+    return code, code is not None
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (the language cookie set by the switcher, then Accept-Language,
+    then LANGUAGE_CODE), with `?lang=en|uk` deciding before all of them on any request. A value
+    other than those is a 400 naming the parameter on the API, and ignored on the pages (a shared
+    link with a stray parameter still opens). URLs carry no language prefix (docs/i18n.md).
+
+    Every answer says its language (Content-Language) and varies on what chose it: Accept-Language
+    (LocaleMiddleware's) and Cookie (the switcher's cookie), so a cache never serves one
+    language's body for the other; an answer chosen by `?lang=` has its own URL."""
+
+    def process_request(self, request):
+        super().process_request(request)  # cookie, Accept-Language: also the language of a 400 below
+        code, valid = language_from_query(request)
+        if not valid and request.path_info.startswith("/api/"):
+            message = gettext("Unknown language “%(value)s”: use one of %(choices)s.") % {
+                "value": request.GET.get(LANG_PARAMETER),
+                "choices": ", ".join(sorted(set(LANG_CODES) - {"en-gb"})),
+            }
+            return JsonResponse({LANG_PARAMETER: [message]}, status=400)
+        if code is not None:
+            translation.activate(code)
+            request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+LANG_SCHEMA_PARAMETER = {
+    "in": "query",
+    "name": LANG_PARAMETER,
+    "required": False,
+    "schema": {"type": "string", "enum": ["en", "uk"]},
+    "example": "uk",
+    "description": "The language of the answer's words (error messages, labels): `en` (English, the default) or "
+    "`uk` (Ukrainian). Without it, Accept-Language decides. Values (dates, numbers, codes) are the same in both; "
+    "another value is a 400 naming `lang`.",
+}
+
+
+def document_lang_parameter(result, generator, request, public):
+    """drf-spectacular postprocessing hook: `?lang=` on every operation of the API."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in ("get", "put", "patch", "post", "delete", "head", "options"):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == LANG_PARAMETER and p.get("in") == "query" for p in parameters):
+                    parameters.append(dict(LANG_SCHEMA_PARAMETER))
+    return result

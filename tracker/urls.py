@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from .views import healthz
 
@@ -13,6 +14,8 @@ admin.site.index_title = "Pledges, summits and declarations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The language switcher's POST (Django's set_language): sets the language cookie, then back to `next`.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("commitments.api.urls")),
     path("feeds/", include("commitments.notifications.urls")),
     # The public pages; "/" is the overview.

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from django.http import HttpResponseNotModified
+from django.utils import translation
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -11,7 +12,10 @@ from .schema import ConditionalGetSchema
 
 
 def content_etag(data) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    """A digest of the answer and of its language: the words of an answer (labels, messages) follow
+    the language (docs/i18n.md), so one language's tag never validates the other's copy."""
+    body = json.dumps([translation.get_language(), data], sort_keys=True, default=str)
+    digest = hashlib.sha256(body.encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 

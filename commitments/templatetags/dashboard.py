@@ -1,4 +1,5 @@
-"""How the public pages write numbers, dates and quantities for people.
+"""How the public pages write numbers, dates and quantities for people, in the reader's language
+(commitments/formatting.py).
 
 A vague quantity stays words: nothing here turns "thousands of troops" into a number."""
 
@@ -6,19 +7,20 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext
 
 from ..choices import DatePrecision, Status
-from ..formatting import compact_money, troop_range
+from ..formatting import compact_money, grouped, troop_range, written_date
 
 register = template.Library()
 
 
-def grouped(number) -> str:
-    """12500 -> '12,500' (no decimals shown when there are none)."""
+def amount_figure(number) -> str:
+    """12500 -> '12,500' (Ukrainian '12 500'); no decimals shown when there are none."""
     value = Decimal(number)
     if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+        return grouped(int(value))
+    return grouped(value, 2)
 
 
 @register.filter
@@ -34,7 +36,7 @@ def money(value, currency: str = "") -> str:
     """An exact amount in its currency: '2,000,000,000 EUR'."""
     if value is None or value == "":
         return ""
-    return f"{grouped(value)} {currency}".strip()
+    return f"{amount_figure(value)} {currency}".strip()
 
 
 @register.filter
@@ -42,7 +44,8 @@ def rate(value) -> str:
     """An exchange rate without its padding zeros: Decimal('1.20000000') -> '1.2'."""
     if value is None or value == "":
         return ""
-    return format(Decimal(value).normalize(), "f")
+    text = format(Decimal(value).normalize(), "f")
+    return grouped(Decimal(text)) if "." not in text else grouped(Decimal(text), len(text.split(".")[1]))
 
 
 @register.simple_tag
@@ -87,17 +90,25 @@ def status_label(code) -> str:
         return str(code)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def on_precision(value, precision=DatePrecision.DAY) -> str:
     """A date written with only as much as is known: '27 March 2025', 'March 2025', '2025',
-    'week of 24 March 2025'."""
+    'week of 24 March 2025' (Ukrainian: '27 березня 2025', 'березень 2025')."""
     if not isinstance(value, datetime.date):
         return ""
     if precision == DatePrecision.YEAR:
-        return f"{value:%Y}"
+        return written_date(value, "year")
     if precision == DatePrecision.MONTH:
-        return f"{value:%B %Y}"
-    day = f"{value.day} {value:%B %Y}"
+        return written_date(value, "month")
+    day = written_date(value, "day")
     if precision == DatePrecision.WEEK:
-        return f"week of {day}"
+        return gettext("week of %(day)s") % {"day": day}
     return day
+
+
+@register.filter(expects_localtime=True)
+def short_date(value) -> str:
+    """A date in a table: '3 Dec 2026' (Ukrainian '3 грудня 2026')."""
+    if not isinstance(value, datetime.date):
+        return ""
+    return written_date(value, "short")

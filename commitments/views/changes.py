@@ -12,25 +12,34 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from ..api.changes import CHANGE_NAMES, STREAMS
+from ..api.changes import STREAMS
 from ..models import Declaration, Instrument, Person, Pledge, Post, Source, State, Statement, Summit
+from ..templatetags.content import TRANSLATED_FIELDS, localised
 from .common import public_read
 
 CHANGES_PER_PAGE = 50
 
 # resource -> (model, the field the stream's lookup holds, what to read, the kind in words)
 RECORDS = {
-    "pledge": (Pledge.objects.all(), "id", "pledge"),
-    "state": (State.objects.all(), "code", "party"),
-    "summit": (Summit.objects.all(), "slug", "meeting"),
-    "declaration": (Declaration.objects.all(), "slug", "declaration"),
-    "source": (Source.objects.all(), "key", "source"),
-    "instrument": (Instrument.objects.all(), "slug", "instrument"),
-    "person": (Person.objects.all(), "slug", "person"),
-    "post": (Post.objects.select_related("state", "person"), "slug", "post"),
-    "statement": (Statement.objects.select_related("speaker", "state"), "slug", "statement"),
+    "pledge": (Pledge.objects.all(), "id", pgettext_lazy("kind of record", "pledge")),
+    "state": (State.objects.all(), "code", pgettext_lazy("kind of record", "party")),
+    "summit": (Summit.objects.all(), "slug", pgettext_lazy("kind of record", "meeting")),
+    "declaration": (Declaration.objects.all(), "slug", pgettext_lazy("kind of record", "declaration")),
+    "source": (Source.objects.all(), "key", pgettext_lazy("kind of record", "source")),
+    "instrument": (Instrument.objects.all(), "slug", pgettext_lazy("kind of record", "instrument")),
+    "person": (Person.objects.all(), "slug", pgettext_lazy("kind of record", "person")),
+    "post": (Post.objects.select_related("state", "person"), "slug", pgettext_lazy("kind of record", "post")),
+    "statement": (
+        Statement.objects.select_related("speaker", "state"),
+        "slug",
+        pgettext_lazy("kind of record", "statement"),
+    ),
 }
+# The audit trail's change codes in the page's words (the API says created/updated/deleted).
+CHANGE_WORDS = {"+": gettext_lazy("created"), "~": gettext_lazy("updated"), "-": gettext_lazy("deleted")}
 
 
 def address(resource: str, record) -> str:
@@ -87,8 +96,8 @@ def described(entries: list[dict]) -> list[dict]:
             {
                 "at": entry["at"],
                 "kind": kind,
-                "change": CHANGE_NAMES[entry["change"]],
-                "name": str(record)
+                "change": CHANGE_WORDS[entry["change"]],
+                "name": record_name(record)
                 if record
                 else former.get((entry["stream"], entry["hid"]), f"{kind} {entry['lookup']}"),
                 "href": address(entry["resource"], record) if record else "",
@@ -96,6 +105,13 @@ def described(entries: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+def record_name(record) -> str:
+    """A record as the page names it: a pledge, meeting, text, instrument or party in the reader's
+    language where it has a version in it (docs/i18n.md), anything else as it names itself."""
+    fields = TRANSLATED_FIELDS.get(type(record).__name__)
+    return localised(record, fields[0])[0] if fields else str(record)
 
 
 def former_names(entries: list[dict]) -> dict:
@@ -122,8 +138,8 @@ def recent_changes(request):
         page = paginator.page(request.GET.get("page") or 1)
     except PageNotAnInteger:
         return render(
-            request, "commitments/changes.html", {"error": "The page number must be a whole number."}, status=400
+            request, "commitments/changes.html", {"error": _("The page number must be a whole number.")}, status=400
         )
     except EmptyPage:
-        raise Http404("There is no such page of changes.") from None
+        raise Http404(_("There is no such page of changes.")) from None
     return render(request, "commitments/changes.html", {"page": page, "rows": described(list(page.object_list))})

@@ -7,10 +7,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import F, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..access import may_read
-from ..models import Pledge, PledgeQuerySet, Post
+from ..formatting import grouped
+from ..models import Pledge, PledgeQuerySet, Post, State
 from ..models.instruments import requirement_gap
+from ..templatetags.content import in_language, localised, reader_language
 from ..templatetags.dashboard import troops
 
 # A pledge whose status never changed has no date; it goes last on SQLite and PostgreSQL alike.
@@ -48,8 +52,20 @@ def pledge_list_url(**filters) -> str:
     return f"{reverse('pages:pledge-list')}?{urlencode(filters, doseq=True)}"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def localised_state_names(rows: list[dict]) -> list[dict]:
+    """Rows with a party's `code` and `name` (the totals by pledger), the names in the reader's
+    language where the party has one, `name_in_english` where it has none (the page marks that
+    name lang="en"); one query, none on an English page."""
+    if reader_language() == "en" or not rows:
+        return rows
+    states = State.objects.filter(code__in=[row["code"] for row in rows])
+    names = {state.code: localised(state, "name") for state in states}
+    return [
+        {**row, "name": names[row["code"]][0], "name_in_english": names[row["code"]][1]}
+        if row["code"] in names
+        else row
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,10 +93,16 @@ def statements(queryset, *, about: bool = False) -> list:
         statement.speaker_posts = [post for post in posts if _held_for(post, statement)]
         if about:
             statement.about_links = [
-                *((p.title, reverse("pages:pledge", args=[p.pk])) for p in statement.pledges.all()),
-                *((i.name, reverse("pages:instrument", args=[i.slug])) for i in statement.instruments.all()),
-                *((d.title, reverse("pages:declaration", args=[d.pk])) for d in statement.declarations.all()),
-                *((m.title, reverse("pages:summit", args=[m.pk])) for m in statement.summits.all()),
+                *((in_language(p, "title"), reverse("pages:pledge", args=[p.pk])) for p in statement.pledges.all()),
+                *(
+                    (in_language(i, "name"), reverse("pages:instrument", args=[i.slug]))
+                    for i in statement.instruments.all()
+                ),
+                *(
+                    (in_language(d, "title"), reverse("pages:declaration", args=[d.pk]))
+                    for d in statement.declarations.all()
+                ),
+                *((in_language(m, "title"), reverse("pages:summit", args=[m.pk])) for m in statement.summits.all()),
             ]
     return rows
 
@@ -106,12 +128,12 @@ def no_contributions() -> dict:
 def gap_words(gap) -> str:
     """One end of a requirement's gap: unknown is not zero."""
     if gap is None:
-        return "unknown"
+        return _("unknown")
     if gap > 0:
-        return f"{gap:,} troops short"
+        return ngettext("%(number)s troop short", "%(number)s troops short", gap) % {"number": grouped(gap)}
     if gap < 0:
-        return f"{-gap:,} troops beyond it"
-    return "met exactly"
+        return ngettext("%(number)s troop beyond it", "%(number)s troops beyond it", -gap) % {"number": grouped(-gap)}
+    return _("met exactly")
 
 
 def requirement_rows(requirement, figures: dict) -> dict:
@@ -121,10 +143,20 @@ def requirement_rows(requirement, figures: dict) -> dict:
     unquantified = figures["troop_pledges_unquantified"]
     return {
         **gap,
-        "required_text": troops(requirement.troops_min, requirement.troops_max) or "no figure given",
-        "pledged_text": troops(gap["troops_low"], gap["troops_high"]) if quantified else "none in numbers",
-        "quantified_text": plural(quantified, "contribution") + " giving a troop figure",
-        "unquantified_text": plural(unquantified, "troop contribution") + " without a number" if unquantified else "",
+        "required_text": troops(requirement.troops_min, requirement.troops_max) or _("no figure given"),
+        "pledged_text": troops(gap["troops_low"], gap["troops_high"]) if quantified else _("none in numbers"),
+        "quantified_text": ngettext(
+            "%(count)s contribution giving a troop figure", "%(count)s contributions giving a troop figure", quantified
+        )
+        % {"count": quantified},
+        "unquantified_text": ngettext(
+            "%(count)s troop contribution without a number",
+            "%(count)s troop contributions without a number",
+            unquantified,
+        )
+        % {"count": unquantified}
+        if unquantified
+        else "",
         "gap_min_text": gap_words(gap["gap_min"]),
         "gap_max_text": gap_words(gap["gap_max"]),
     }

@@ -4,20 +4,21 @@ change, the API and its documentation, and the licence; and /favicon.ico."""
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from ..exports import TABLES, catalogue
 from .common import public_read
 
 # What each table holds, in a reader's words.
 TABLE_WORDS = {
-    "pledges": "Pledges: who promised what, its quantities, condition and current status, with sources",
-    "summits": "Meetings: date, place, hosts, chairs and attendance",
-    "declarations": "Declarations: texts, their parties and components",
-    "states": "Parties: states, groupings and coalitions",
-    "instruments": "Instruments: the forces, mechanisms and bodies the pledges build",
-    "people": "People named in the reports",
-    "posts": "Posts: who held which office for which party",
-    "statements": "Statements: what was said about the guarantees, by whom",
+    "pledges": gettext_lazy("Pledges: who promised what, its quantities, condition and current status, with sources"),
+    "summits": gettext_lazy("Meetings: date, place, hosts, chairs and attendance"),
+    "declarations": gettext_lazy("Declarations: texts, their parties and components"),
+    "states": gettext_lazy("Parties: states, groupings and coalitions"),
+    "instruments": gettext_lazy("Instruments: the forces, mechanisms and bodies the pledges build"),
+    "people": gettext_lazy("People named in the reports"),
+    "posts": gettext_lazy("Posts: who held which office for which party"),
+    "statements": gettext_lazy("Statements: what was said about the guarantees, by whom"),
 }
 
 

@@ -4,11 +4,14 @@ statements and sources."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from .. import charts
 from ..choices import InstrumentRole
 from ..models import Instrument, InstrumentStatusChange, Statement
-from ..templatetags.dashboard import troops
+from ..templatetags.content import localised
+from ..templatetags.dashboard import short_label, troops
 from .common import NEWEST_STATUS_FIRST, admin_link, no_contributions, public_read, requirement_rows, statements
 
 
@@ -33,6 +36,21 @@ def instrument_list(request):
     return render(request, "commitments/instrument_list.html", {"rows": rows})
 
 
+# A role's heading over its parties, in the singular or plural the language needs.
+ROLE_HEADINGS = {
+    InstrumentRole.LEAD: lambda n: npgettext("instrument role heading", "Lead", "Leads", n),
+    InstrumentRole.PARTICIPANT: lambda n: npgettext("instrument role heading", "Participant", "Participants", n),
+    InstrumentRole.CONTRIBUTOR: lambda n: npgettext("instrument role heading", "Contributor", "Contributors", n),
+    InstrumentRole.SUPPORTER: lambda n: npgettext("instrument role heading", "Supporter", "Supporters", n),
+}
+
+
+def role_heading(role: str, label, count: int) -> str:
+    """'Lead' or 'Leads', 'Contributors': a role's short name for `count` parties."""
+    heading = ROLE_HEADINGS.get(role)
+    return heading(count) if heading else short_label(label)
+
+
 @public_read
 def instrument_detail(request, slug: str):
     instrument = get_object_or_404(  # 6 queries: the instrument, parties, texts, requirements, citations, history
@@ -46,8 +64,9 @@ def instrument_detail(request, slug: str):
     )
     parties = sorted(instrument.parties.all(), key=lambda party: party.state.name)
     roles = [
-        {"role": role, "label": label, "parties": [p for p in parties if p.role == role]}
+        {"role": role, "label": label, "parties": members, "heading": role_heading(role, label, len(members))}
         for role, label in InstrumentRole.choices
+        if (members := [p for p in parties if p.role == role])
     ]
     citations = list(instrument.citations.all())
     figures = instrument.contribution_figures()  # 1 query
@@ -72,23 +91,31 @@ def requirement_chart(instrument, requirements: list[dict], figures: dict):
     """The troops contributed in numbers against each requirement, on one scale."""
     pledged = requirements[0]["pledged_text"]
     bars = [
-        charts.Bar(label="Contributed in numbers", low=figures["troops_low"], high=figures["troops_high"], text=pledged)
+        charts.Bar(
+            label=_("Contributed in numbers"), low=figures["troops_low"], high=figures["troops_high"], text=pledged
+        )
     ]
     for row in requirements:
         requirement = row["requirement"]
-        label = "Required" if len(requirements) == 1 else f"Required: {requirement.title}"
+        label = _("Required") if len(requirements) == 1 else _("Required: %(title)s") % {"title": requirement.title}
         bars.append(
             charts.Bar(
                 label=label,
                 low=requirement.troops_min,
                 high=requirement.troops_max,
-                text=troops(requirement.troops_min, requirement.troops_max) or "no figure given",
+                text=troops(requirement.troops_min, requirement.troops_max) or _("no figure given"),
             )
         )
     return charts.bar_chart(
         "chart-requirement",
         bars,
-        title=f"Troops contributed to {instrument.name} against its requirement",
-        description=f"Contributed in numbers: {pledged}. "
-        + "; ".join(f"Required ({row['requirement'].title}): {row['required_text']}" for row in requirements),
+        title=_("Troops contributed to %(instrument)s against its requirement")
+        % {"instrument": localised(instrument, "name")[0]},
+        description=_("Contributed in numbers: %(pledged)s.") % {"pledged": pledged}
+        + " "
+        + "; ".join(
+            _("Required (%(title)s): %(required)s")
+            % {"title": row["requirement"].title, "required": row["required_text"]}
+            for row in requirements
+        ),
     )

@@ -3,6 +3,8 @@ table of the same figures."""
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import chart_data, charts
 from ..choices import (
@@ -15,15 +17,22 @@ from ..choices import (
     SummitStatus,
 )
 from ..models import Declaration, ForceRequirement, Instrument, Pledge, Summit
+from ..templatetags.content import localised
 from ..templatetags.dashboard import eur, on_precision, short_label, troops
-from .common import no_contributions, pledge_list_url, plural, public_read, requirement_rows
+from .common import localised_state_names, no_contributions, pledge_list_url, public_read, requirement_rows
 
 # The overview lists troop pledges without a number up to this many (a page, not a million rows).
 UNQUANTIFIED_LISTED = 50
 
 
 def _joint_note(joint: int) -> str:
-    return f"includes {plural(joint, 'joint pledge')} (shown under each pledger)" if joint else ""
+    if not joint:
+        return ""
+    return ngettext(
+        "includes %(count)s joint pledge (shown under each pledger)",
+        "includes %(count)s joint pledges (shown under each pledger)",
+        joint,
+    ) % {"count": joint}
 
 
 def troop_rows(by_pledger) -> list[dict]:
@@ -34,12 +43,15 @@ def troop_rows(by_pledger) -> list[dict]:
         quantified = row["troop_pledges"] > 0
         text = troops(row["troops_low"], row["troops_high"]) if quantified else ""
         if row["troop_pledges_unquantified"]:
-            vague = f"{plural(row['troop_pledges_unquantified'], 'pledge')} not quantified"
+            vague = ngettext(
+                "%(count)s pledge not quantified", "%(count)s pledges not quantified", row["troop_pledges_unquantified"]
+            ) % {"count": row["troop_pledges_unquantified"]}
             text = f"{text} + {vague}" if text else vague
         rows.append(
             {
                 "code": row["code"],
                 "name": row["name"],
+                "name_in_english": row.get("name_in_english", False),
                 "low": row["troops_low"],
                 "high": row["troops_high"],
                 "text": text,
@@ -55,6 +67,7 @@ def eur_rows(by_pledger) -> list[dict]:
         {
             "code": row["code"],
             "name": row["name"],
+            "name_in_english": row.get("name_in_english", False),
             "eur": row["eur"],
             "text": eur(row["eur"]),
             "pledges": row["eur_pledges"],
@@ -68,13 +81,17 @@ def eur_rows(by_pledger) -> list[dict]:
 
 
 def timeline_events(summits, declarations) -> list[dict]:
+    def titled(record) -> dict:
+        title, in_english = localised(record, "title")
+        return {"title": title, "title_in_english": in_english}
+
     items = [
         {
             "date": s.date,
             "when": on_precision(s.date, s.date_precision),
             "kind": "summit",
             "kind_label": s.get_kind_display(),
-            "title": s.title,
+            **titled(s),
             "href": reverse("pages:summit", args=[s.pk]),
             "tentative": s.status != SummitStatus.HELD,
             "state_label": short_label(s.get_status_display()),
@@ -86,7 +103,7 @@ def timeline_events(summits, declarations) -> list[dict]:
             "when": on_precision(d.date, d.date_precision),
             "kind": "declaration",
             "kind_label": d.get_kind_display(),
-            "title": d.title,
+            **titled(d),
             "href": reverse("pages:declaration", args=[d.pk]),
             "tentative": d.status in (DeclarationStatus.DRAFT, DeclarationStatus.ABANDONED),
             "state_label": short_label(d.get_status_display()),
@@ -129,7 +146,7 @@ def requirement_bars(requirements, everything: dict, figures_by_instrument: dict
         required = troops(requirement.troops_min, requirement.troops_max)
         if instrument is None:
             rows.append({"requirement": requirement, "instrument": None, **requirement_rows(requirement, everything)})
-            label = "Required" if len(requirements) == 1 else f"Required: {requirement.title}"
+            label = _("Required") if len(requirements) == 1 else _("Required: %(title)s") % {"title": requirement.title}
             bars.append(charts.Bar(label=label, low=requirement.troops_min, high=requirement.troops_max, text=required))
             continue
         figures = figures_by_instrument.get(instrument.pk) or no_contributions()
@@ -138,7 +155,7 @@ def requirement_bars(requirements, everything: dict, figures_by_instrument: dict
         href = reverse("pages:instrument", args=[instrument.slug])
         bars.append(
             charts.Bar(
-                label=f"Contributed to {instrument.name}",
+                label=_("Contributed to %(instrument)s") % {"instrument": localised(instrument, "name")[0]},
                 low=row["troops_low"],
                 high=row["troops_high"],
                 text=row["pledged_text"],
@@ -147,7 +164,7 @@ def requirement_bars(requirements, everything: dict, figures_by_instrument: dict
         )
         bars.append(
             charts.Bar(
-                label=f"Required for {instrument.name}",
+                label=_("Required for %(instrument)s") % {"instrument": localised(instrument, "name")[0]},
                 low=requirement.troops_min,
                 high=requirement.troops_max,
                 text=required,
@@ -162,7 +179,7 @@ def overview(request):
     pledges = Pledge.objects.all()
     figures = pledges.totals()  # 1 query
     by_status = pledges.count_by_status()  # 1 query
-    by_pledger = pledges.totals_by_pledger()  # 1 query
+    by_pledger = localised_state_names(pledges.totals_by_pledger())  # 1 query (2 in Ukrainian: the names)
     requirements = list(ForceRequirement.objects.select_related("summit", "declaration", "instrument"))  # 1 query
     unquantified_troops = list(  # 2 queries; the first of the pledges the headline counts as without a number
         Pledge.objects.top_level()
@@ -176,6 +193,8 @@ def overview(request):
     figures_by_instrument = Instrument.objects.contribution_figures()  # 1 query
     over_time = chart_data.status_over_time(chart_data.status_changes_in_order(pledges))  # 1 query
     matrix = chart_data.party_by_category(pledges)  # 1 query
+    names = {row["code"]: row["name"] for row in by_pledger}
+    matrix_parties = [(code, names.get(code, name)) for code, name in matrix["parties"]]
 
     states_pledging = [r for r in by_pledger if r["kind"] == StateKind.SOVEREIGN_STATE]
     groupings_pledging = [r for r in by_pledger if r["kind"] != StateKind.SOVEREIGN_STATE]
@@ -184,17 +203,23 @@ def overview(request):
     required_bars, requirement_figures = requirement_bars(requirements, figures, figures_by_instrument)
     troop_summary = [
         charts.Bar(
-            label="Pledged",
+            label=_("Pledged"),
             low=figures["troops_low"],
             high=figures["troops_high"],
-            text=pledged_range or "none in numbers",
+            text=pledged_range or _("none in numbers"),
         ),
         *required_bars,
     ]
-    troops_description = f"Pledged in numbers: {pledged_range or 'none'}. " + "; ".join(
-        f"Contributed to {r['instrument'].name} in numbers: {r['pledged_text']}; required: {r['required_text']}"
+    troops_description = _("Pledged in numbers: %(range)s.") % {"range": pledged_range or _("none")} + " "
+    troops_description += "; ".join(
+        _("Contributed to %(instrument)s in numbers: %(pledged)s; required: %(required)s")
+        % {
+            "instrument": localised(r["instrument"], "name")[0],
+            "pledged": r["pledged_text"],
+            "required": r["required_text"],
+        }
         if r["instrument"]
-        else f"Required: {r['required_text']}"
+        else _("Required: %(required)s") % {"required": r["required_text"]}
         for r in requirement_figures
     )
 
@@ -217,17 +242,23 @@ def overview(request):
             over_time["rows"],
             over_time["statuses"],
             colours=[charts.STATUS_COLOURS[code] for code in over_time["codes"]],
-            title="Pledges by status over time",
+            title=_("Pledges by status over time"),
             description=(
-                f"How many of {plural(over_time['pledges'], 'pledge')} stood in each status at the end of each period, "
-                f"from {over_time['rows'][0][0]} to {over_time['rows'][-1][0]}; see the table."
+                ngettext(
+                    "How many of %(count)s pledge stood in each status at the end of each period, from %(first)s to "
+                    "%(last)s; see the table.",
+                    "How many of %(count)s pledges stood in each status at the end of each period, from %(first)s to "
+                    "%(last)s; see the table.",
+                    over_time["pledges"],
+                )
+                % {"count": over_time["pledges"], "first": over_time["rows"][0][0], "last": over_time["rows"][-1][0]}
             )
             if over_time["rows"]
-            else "No status change recorded yet.",
+            else _("No status change recorded yet."),
         ),
         "matrix": matrix,
         # The table as the chart: a row per category, a column per party.
-        "matrix_parties": [(code, name, reverse("pages:state", args=[code])) for code, name in matrix["parties"]],
+        "matrix_parties": [(code, name, reverse("pages:state", args=[code])) for code, name in matrix_parties],
         "matrix_rows": [
             {
                 "label": short_label(label),
@@ -236,27 +267,27 @@ def overview(request):
                         "count": matrix["counts"].get((p, c), 0),
                         "href": pledge_list_url(state=code, category=category, top_level="true"),
                     }
-                    for p, (code, _) in enumerate(matrix["parties"])
+                    for p, (code, _name) in enumerate(matrix["parties"])
                 ],
             }
             for c, (category, label) in enumerate(matrix["categories"])
         ],
         "matrix_chart": charts.matrix_chart(
             "chart-party-category",
-            [short_label(label) for _, label in matrix["categories"]],
+            [short_label(label) for _category, label in matrix["categories"]],
             [code for code, _ in matrix["parties"]],
             {(c, p): n for (p, c), n in matrix["counts"].items()},
-            title="Pledges by party and category",
+            title=_("Pledges by party and category"),
             description="; ".join(
                 f"{name}: "
                 + ", ".join(
                     f"{matrix['counts'][p, c]} {short_label(label).lower()}"
-                    for c, (_, label) in enumerate(matrix["categories"])
+                    for c, (_category, label) in enumerate(matrix["categories"])
                     if (p, c) in matrix["counts"]
                 )
-                for p, (_, name) in enumerate(matrix["parties"])
+                for p, (_code, name) in enumerate(matrix_parties)
             )
-            or "No pledges yet.",
+            or _("No pledges yet."),
         ),
         "figures": figures,
         "status_summary": ", ".join(f"{row['count']} {row['label'].lower()}" for row in status_rows if row["count"]),
@@ -279,7 +310,7 @@ def overview(request):
         "troops_chart": charts.bar_chart(
             "chart-troops-total",
             troop_summary,
-            title="Troops pledged against the force required",
+            title=_("Troops pledged against the force required"),
             description=troops_description,
         ),
         "troops_by_state_chart": charts.bar_chart(
@@ -294,8 +325,8 @@ def overview(request):
                 )
                 for row in troops_by_state
             ],
-            title="Troops pledged by party",
-            description="; ".join(f"{row['name']}: {row['text']}" for row in troops_by_state) or "No troop pledges.",
+            title=_("Troops pledged by party"),
+            description="; ".join(f"{row['name']}: {row['text']}" for row in troops_by_state) or _("No troop pledges."),
         ),
         "eur_by_state_chart": charts.bar_chart(
             "chart-eur-by-state",
@@ -309,8 +340,8 @@ def overview(request):
                 )
                 for row in eur_by_state
             ],
-            title="Euros pledged by party",
-            description="; ".join(f"{row['name']}: {row['text']}" for row in eur_by_state) or "No amounts pledged.",
+            title=_("Euros pledged by party"),
+            description="; ".join(f"{row['name']}: {row['text']}" for row in eur_by_state) or _("No amounts pledged."),
         ),
         "status_chart": charts.bar_chart(
             "chart-status",
@@ -320,7 +351,7 @@ def overview(request):
                 )
                 for row in status_rows
             ],
-            title="Pledges by status",
+            title=_("Pledges by status"),
             description="; ".join(f"{row['label']}: {row['count']}" for row in status_rows),
         ),
         "timeline_chart": charts.timeline_chart(
@@ -336,10 +367,15 @@ def overview(request):
                 )
                 for e in events
             ],
-            title="Timeline of meetings and declarations",
-            description=f"{len(events)} events from {events[0]['when']} to {events[-1]['when']}; see the table."
+            title=_("Timeline of meetings and declarations"),
+            description=ngettext(
+                "%(count)s event from %(first)s to %(last)s; see the table.",
+                "%(count)s events from %(first)s to %(last)s; see the table.",
+                len(events),
+            )
+            % {"count": len(events), "first": events[0]["when"], "last": events[-1]["when"]}
             if events
-            else "No meetings or declarations recorded yet.",
+            else _("No meetings or declarations recorded yet."),
         ),
     }
     return render(request, "commitments/overview.html", context)

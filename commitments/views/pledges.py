@@ -5,9 +5,12 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ..filtersets import PledgeFilterSet
 from ..models import Pledge, Statement
+from ..templatetags.content import localised
 from .common import NEWEST_STATUS_FIRST, admin_link, public_read, statements
 
 PLEDGES_PER_PAGE = 25
@@ -17,26 +20,26 @@ CHECKBOX_FILTERS = ("state", "category", "status", "condition", "condition_state
 DATE_FILTERS = ("status_changed", "value_date")
 # The FilterSet's labels are written for API users; these are the same filters in a reader's words.
 READER_LABELS = {
-    "q": "Search",
-    "state": "Pledged by (alone or jointly)",
-    "category": "Category",
-    "status": "Status",
-    "open": "Open or final",
-    "condition": "Condition",
-    "condition_state": "Condition met?",
-    "summit": "Meeting",
-    "declaration": "Declaration",
-    "status_changed": "Current status took effect between",
-    "value_date": "Money value date between",
-    "updated_since": "Record changed since (ISO 8601 time)",
-    "top_level": "Shares of larger pledges",
-    "ordering": "Order by",
+    "q": _lazy("Search"),
+    "state": _lazy("Pledged by (alone or jointly)"),
+    "category": _lazy("Category"),
+    "status": _lazy("Status"),
+    "open": _lazy("Open or final"),
+    "condition": _lazy("Condition"),
+    "condition_state": _lazy("Condition met?"),
+    "summit": _lazy("Meeting"),
+    "declaration": _lazy("Declaration"),
+    "status_changed": _lazy("Current status took effect between"),
+    "value_date": _lazy("Money value date between"),
+    "updated_since": _lazy("Record changed since (ISO 8601 time)"),
+    "top_level": _lazy("Shares of larger pledges"),
+    "ordering": _lazy("Order by"),
 }
 LAID_OUT_FILTERS = frozenset(READER_LABELS)
 # Plain values the FilterSet's boolean fields read, whichever boolean field class they use.
 YES_NO_CHOICES = {
-    "open": [("", "Open and final"), ("true", "Open only"), ("false", "Final only")],
-    "top_level": [("", "Included"), ("true", "Left out (as in totals)"), ("false", "Only shares")],
+    "open": [("", _lazy("Open and final")), ("true", _lazy("Open only")), ("false", _lazy("Final only"))],
+    "top_level": [("", _lazy("Included")), ("true", _lazy("Left out (as in totals)")), ("false", _lazy("Only shares"))],
 }
 
 
@@ -59,10 +62,13 @@ def _pledge_filter_form(filterset):
         if isinstance(field, forms.DateField):  # e.g. the API's as_of
             field.widget.input_type = "date"
     ordering = form.fields["ordering"]
-    ordering.empty_label = "Newest status first"
+    ordering.empty_label = _("Newest status first")
     ordering.choices = [choice for choice in ordering.choices if choice[0]]  # re-adds the empty choice
-    form.fields["summit"].empty_label = "Any meeting"
-    form.fields["declaration"].empty_label = "Any declaration"
+    form.fields["summit"].empty_label = _("Any meeting")
+    form.fields["declaration"].empty_label = _("Any declaration")
+    for name in ("summit", "declaration"):  # their titles in the reader's language (docs/i18n.md)
+        if hasattr(form.fields[name], "label_from_instance"):
+            form.fields[name].label_from_instance = lambda record: localised(record, "title")[0]
     return form
 
 
@@ -85,10 +91,10 @@ def pledge_list(request):
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except PageNotAnInteger:
-        context["page_error"] = "The page number must be a whole number."
+        context["page_error"] = _("The page number must be a whole number.")
         return render(request, "commitments/pledge_list.html", context, status=400)
     except EmptyPage:
-        raise Http404("There is no such page of pledges.") from None
+        raise Http404(_("There is no such page of pledges.")) from None
     context["page"] = page
     return render(request, "commitments/pledge_list.html", context)
 

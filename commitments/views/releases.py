@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ..models import Release
 from ..releases import diff as diffs
@@ -20,10 +21,10 @@ def release_list(request):
 
 def _release(number) -> Release:
     if not (str(number).isascii() and str(number).isdigit() and len(str(number)) <= 9):
-        raise Http404("There is no such release.")
+        raise Http404(_("There is no such release."))
     release = Release.objects.metadata().filter(number=int(number)).first()
     if release is None:
-        raise Http404(f"There is no release {number}.")
+        raise Http404(_("There is no release %(number)s.") % {"number": number})
     return release
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _lazy
 
 from .. import filtersets
 from ..models import Declaration, Instrument, Pledge, State, Summit
@@ -16,7 +17,7 @@ SHOWN_PER_KIND = 20  # the rest is one click away, on the kind's own list or the
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search the register", max_length=200, required=False)
+    q = forms.CharField(label=_lazy("Search the register"), max_length=200, required=False)
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,20 @@ def kinds() -> list[Kind]:
     return [
         Kind(
             "pledges",
-            "Pledges",
+            _lazy("Pledges"),
             filtersets.PledgeFilterSet,
             Pledge.objects.with_related().order_by(*NEWEST_STATUS_FIRST),
             lists_all=True,
         ),
-        Kind("summits", "Meetings", filtersets.SummitFilterSet, Summit.objects.order_by("-date", "title")),
+        Kind("summits", _lazy("Meetings"), filtersets.SummitFilterSet, Summit.objects.order_by("-date", "title")),
         Kind(
             "declarations",
-            "Declarations",
+            _lazy("Declarations"),
             filtersets.DeclarationFilterSet,
             Declaration.objects.order_by("-date", "title"),
         ),
-        Kind("instruments", "Instruments", filtersets.InstrumentFilterSet, Instrument.objects.order_by("name")),
-        Kind("states", "Parties", filtersets.StateFilterSet, State.objects.order_by("name")),
+        Kind("instruments", _lazy("Instruments"), filtersets.InstrumentFilterSet, Instrument.objects.order_by("name")),
+        Kind("states", _lazy("Parties"), filtersets.StateFilterSet, State.objects.order_by("name")),
     ]
 
 
@@ -87,6 +88,7 @@ def search(request):
                 "count": count,
                 "shown": shown,
                 "records": [(record, link(kind.key, record)) for record in shown],
+                "name_field": "name" if kind.key in ("instruments", "states") else "title",
                 "more": pledge_list_url(q=q) if kind.lists_all and count > len(shown) else "",
             }
         )

@@ -15,6 +15,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ..filtersets import SourceFilterSet
 from ..models import (
@@ -30,11 +32,21 @@ from ..models import (
     Statement,
     StatusChange,
 )
+from ..templatetags.content import localised
 from ..templatetags.dashboard import on_precision, short_label
 from .common import STATEMENT_ORDER, admin_link, public_read
 
 SOURCES_PER_PAGE = 50
-READER_LABELS = {"q": "Title or publisher", "kind": "Kind", "published": "Published between"}
+READER_LABELS = {
+    "q": gettext_lazy("Title or publisher"),
+    "kind": gettext_lazy("Kind"),
+    "published": gettext_lazy("Published between"),
+}
+
+
+def _name(record, field: str = "name") -> str:
+    """A record's name or title in the reader's language (its English where it has none)."""
+    return localised(record, field)[0]
 
 
 def _page(name: str, *args) -> str:
@@ -46,57 +58,63 @@ def _party_or_person(person, state) -> tuple[str, str | None]:
     if person is not None:
         return person.name, _page("person", person.slug)
     if state is not None:
-        return state.name, _page("state", state.code)
-    return "Not named", None
+        return _name(state), _page("state", state.code)
+    return _("Not named"), None
 
 
 def _change(change) -> str:
     when = on_precision(change.effective_date, change.effective_precision)
-    return (
-        f"Status {short_label(change.get_from_status_display())} → {short_label(change.get_to_status_display())}"
-        f", with effect {when}"
-    )
+    return _("Status %(from)s → %(to)s, with effect %(when)s") % {
+        "from": short_label(change.get_from_status_display()),
+        "to": short_label(change.get_to_status_display()),
+        "when": when,
+    }
 
 
 # What a fact is about (the record and its page) and what it says, per model.
 def _attendance(a) -> tuple:
     said = short_label(a.get_status_display()).lower()
     return (
-        a.summit.title,
+        _name(a.summit, "title"),
         _page("summit", a.summit_id),
-        f"{a.state.name}: {said}" + (f", represented by {a.represented_by}" if a.represented_by else ""),
+        f"{_name(a.state)}: {said}"
+        + (_(", represented by %(who)s") % {"who": a.represented_by} if a.represented_by else ""),
     )
 
 
 def _report(r) -> tuple:
-    return r.summit.title, _page("summit", r.summit_id), f"Head count: {r}"
+    return _name(r.summit, "title"), _page("summit", r.summit_id), _("Head count: %(count)s") % {"count": r}
 
 
 def _declaration_party(p) -> tuple:
     role = p.get_role_display().lower()
-    return p.declaration.title, _page("declaration", p.declaration_id), f"{p.state.name}: {role}"
+    return _name(p.declaration, "title"), _page("declaration", p.declaration_id), f"{_name(p.state)}: {role}"
 
 
 def _component(c) -> tuple:
-    return c.declaration.title, _page("declaration", c.declaration_id), f"Component {c.number}: {c.text}"
+    return (
+        _name(c.declaration, "title"),
+        _page("declaration", c.declaration_id),
+        _("Component %(number)s: %(text)s") % {"number": c.number, "text": c.text},
+    )
 
 
 def _instrument_party(p) -> tuple:
     role = short_label(p.get_role_display()).lower()
-    return p.instrument.name, _page("instrument", p.instrument.slug), f"{p.state.name}: {role}"
+    return _name(p.instrument), _page("instrument", p.instrument.slug), f"{_name(p.state)}: {role}"
 
 
 def _instrument_change(c) -> tuple:
-    return c.instrument.name, _page("instrument", c.instrument.slug), _change(c)
+    return _name(c.instrument), _page("instrument", c.instrument.slug), _change(c)
 
 
 def _pledge_change(c) -> tuple:
-    return c.pledge.title, _page("pledge", c.pledge_id), _change(c)
+    return _name(c.pledge, "title"), _page("pledge", c.pledge_id), _change(c)
 
 
 def _post(p) -> tuple:
     name, href = _party_or_person(p.person, p.state)
-    return name, href, f"{p.title}, {p.state.name}" if p.state_id else p.title
+    return name, href, f"{p.title}, {_name(p.state)}" if p.state_id else p.title
 
 
 def _statement(s) -> tuple:
@@ -118,10 +136,10 @@ def _requirement_page(requirement) -> str | None:
 
 # A citation supports one record (the `Citation.TARGETS`): what it is, its page, its group.
 CITED = {
-    "pledge": ("pledges", lambda c: (c.pledge.title, _page("pledge", c.pledge_id))),
-    "summit": ("meetings", lambda c: (c.summit.title, _page("summit", c.summit_id))),
-    "declaration": ("declarations", lambda c: (c.declaration.title, _page("declaration", c.declaration_id))),
-    "instrument": ("instruments", lambda c: (c.instrument.name, _page("instrument", c.instrument.slug))),
+    "pledge": ("pledges", lambda c: (_name(c.pledge, "title"), _page("pledge", c.pledge_id))),
+    "summit": ("meetings", lambda c: (_name(c.summit, "title"), _page("summit", c.summit_id))),
+    "declaration": ("declarations", lambda c: (_name(c.declaration, "title"), _page("declaration", c.declaration_id))),
+    "instrument": ("instruments", lambda c: (_name(c.instrument), _page("instrument", c.instrument.slug))),
     "force_requirement": (
         "requirements",
         lambda c: (c.force_requirement.title, _requirement_page(c.force_requirement)),
@@ -132,7 +150,9 @@ CITED = {
 def _citation(c) -> tuple:
     target = next(name for name in CITED if getattr(c, f"{name}_id"))
     what, href = CITED[target][1](c)
-    return what, href, f"Supports its {c.field.replace('_', ' ')}" if c.field else "Supports the record"
+    if c.field:
+        return what, href, _("Supports its %(field)s") % {"field": c.field.replace("_", " ")}
+    return what, href, _("Supports the record")
 
 
 @dataclass(frozen=True)
@@ -172,15 +192,15 @@ FACTS = (
     Facts(Post, ("person", "state"), ("state__name", "title", "slug"), _post, "posts"),
     Facts(Statement, ("speaker", "state"), STATEMENT_ORDER, _statement, "statements"),
 )
-# The groups, in the order the page lists them.
+# The groups, in the order the page lists them (translated where shown).
 GROUPS = {
-    "pledges": "Pledges and their status changes",
-    "meetings": "Meetings: who attended, head counts",
-    "declarations": "Declarations: parties and components",
-    "instruments": "Instruments: parties and status changes",
-    "requirements": "Force requirements",
-    "posts": "People's posts",
-    "statements": "Statements",
+    "pledges": gettext_noop("Pledges and their status changes"),
+    "meetings": gettext_noop("Meetings: who attended, head counts"),
+    "declarations": gettext_noop("Declarations: parties and components"),
+    "instruments": gettext_noop("Instruments: parties and status changes"),
+    "requirements": gettext_noop("Force requirements"),
+    "posts": gettext_noop("People's posts"),
+    "statements": gettext_noop("Statements"),
 }
 
 
@@ -208,7 +228,7 @@ def _filter_form(filterset):
     for widget in form.fields["published"].widget.widgets:
         widget.input_type = "date"
     kind = form.fields["kind"]
-    kind.empty_label = "Any kind"
+    kind.empty_label = _("Any kind")
     kind.choices = [choice for choice in kind.choices if choice[0]]  # re-adds the empty choice, relabelled
     return form
 
@@ -233,10 +253,10 @@ def source_list(request):
     try:
         context["page"] = paginator.page(request.GET.get("page") or 1)
     except PageNotAnInteger:
-        context["page_error"] = "The page number must be a whole number."
+        context["page_error"] = _("The page number must be a whole number.")
         return render(request, "commitments/source_list.html", context, status=400)
     except EmptyPage:
-        raise Http404("There is no such page of sources.") from None
+        raise Http404(_("There is no such page of sources.")) from None
     return render(request, "commitments/source_list.html", context)
 
 
@@ -255,7 +275,7 @@ def source_detail(request, key: str):
     context = {
         "source": source,
         "groups": [
-            {"id": name, "heading": GROUPS[name], "facts": rows}  # every group, in order
+            {"id": name, "heading": _(GROUPS[name]), "facts": rows}  # every group, in order
             for name, rows in groups.items()
             if rows
         ],
