@@ -11,13 +11,14 @@ dry run refuses whatever the real run would, and nothing reaches the database th
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 NUL = "\x00"
-NUL_MESSAGE = "Null characters are not allowed."
+NUL_MESSAGE = _("Null characters are not allowed.")
 EARLIEST_OFFSET = -datetime.timedelta(hours=12)
 LATEST_OFFSET = datetime.timedelta(hours=14)
-OFFSET_MESSAGE = "A UTC offset lies between −12:00 and +14:00."
-RANGE_MESSAGE = "A time between the years 1 and 9999 in UTC."
+OFFSET_MESSAGE = _("A UTC offset lies between −12:00 and +14:00.")
+RANGE_MESSAGE = _("A time between the years 1 and 9999 in UTC.")
 
 
 def check_text(value: str) -> None:

@@ -226,7 +226,7 @@ class StateSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = models.State
-        fields = ["url", "id", "code", "name", "kind", "notes"]
+        fields = ["url", "id", "code", "name", "name_uk", "kind", "notes"]
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -272,6 +272,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "kind",
             "status",
             "city",
@@ -283,6 +284,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "end_date",
             "sequence_number",
             "summary",
+            "summary_uk",
             "created_at",
             "updated_at",
         ]
@@ -400,6 +402,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "kind",
             "status",
             "date",
@@ -408,6 +411,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "supersedes",
             "parties",
             "summary",
+            "summary_uk",
             "created_at",
             "updated_at",
         ]
@@ -482,7 +486,9 @@ class PledgeSerializer(FinishedRows, StrictModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "description",
+            "description_uk",
             "pledgers",
             "pledger_details",
             "category",

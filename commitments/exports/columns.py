@@ -116,6 +116,13 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
         "Slug of the instrument (a force, a monitoring mechanism) the pledge helps build; blank if none.",
         "write",
     ),
+    Column("title_uk", "text", "Ukrainian version of title; blank when there is none (the English is shown).", "write"),
+    Column(
+        "description_uk",
+        "text",
+        "Ukrainian version of description; blank when there is none (the English is shown).",
+        "write",
+    ),
 )
 # The pledge's own cells of PLEDGE_COLUMNS, in file order, as ORM lookups (a linked record by its
 # slug); the other cells (PLEDGE_JOINED_CELLS) come from the pledgers and the first citation.
@@ -131,7 +138,7 @@ PLEDGE_OWN_LOOKUPS: dict[str, str] = {
 
 # Written by the import, but columns added after files were first exported: a file without them
 # still imports, and leaves them as they are in the tracker.
-IMPORT_OPTIONAL = frozenset({"contributes_to"})
+IMPORT_OPTIONAL = frozenset({"contributes_to", "title_uk", "description_uk"})
 
 # Accepted by the import (not exported): the details of a status change asked for in the status column.
 STATUS_CHANGE_COLUMNS: tuple[Column, ...] = (
@@ -164,6 +171,8 @@ SUMMIT_COLUMNS: tuple[Column, ...] = (
     Column("updated_at", "datetime", "When the record last changed in the tracker."),
     Column("chair_codes", "codes", "Codes of the parties that chair (or are to chair) the meeting, sorted."),
     Column("organiser_codes", "codes", "Codes of the parties that organised the meeting, sorted."),
+    Column("title_uk", "text", "Ukrainian version of title; blank when there is none (the English is shown)."),
+    Column("summary_uk", "text", "Ukrainian version of summary; blank when there is none (the English is shown)."),
 )
 
 DECLARATION_COLUMNS: tuple[Column, ...] = (
@@ -180,6 +189,8 @@ DECLARATION_COLUMNS: tuple[Column, ...] = (
     Column("pledges", "integer", "Pledges made in the text (shares included)."),
     Column("summary", "text", "What the text says."),
     Column("updated_at", "datetime", "When the record last changed in the tracker."),
+    Column("title_uk", "text", "Ukrainian version of title; blank when there is none (the English is shown)."),
+    Column("summary_uk", "text", "Ukrainian version of summary; blank when there is none (the English is shown)."),
 )
 
 STATE_COLUMNS: tuple[Column, ...] = (
@@ -188,6 +199,7 @@ STATE_COLUMNS: tuple[Column, ...] = (
     Column("kind", "code", "Sovereign state, international organisation or informal grouping."),
     Column("pledges", "integer", "Pledges the party made, alone or jointly (shares included)."),
     Column("notes", "text", "Notes."),
+    Column("name_uk", "text", "Ukrainian version of name; blank when there is none (the English is shown)."),
 )
 
 INSTRUMENT_COLUMNS: tuple[Column, ...] = (
@@ -233,6 +245,8 @@ INSTRUMENT_COLUMNS: tuple[Column, ...] = (
     Column("mandate", "text", "What it is to do, in the sources' words where possible."),
     Column("summary", "text", "Details, in the analyst's words."),
     Column("updated_at", "datetime", "When the record last changed in the tracker."),
+    Column("name_uk", "text", "Ukrainian version of name; blank when there is none (the English is shown)."),
+    Column("summary_uk", "text", "Ukrainian version of summary; blank when there is none (the English is shown)."),
 )
 
 PERSON_COLUMNS: tuple[Column, ...] = (
