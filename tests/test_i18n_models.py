@@ -60,10 +60,16 @@ def test_model_names_and_help_texts_in_both_languages():
         assert (str(opts.verbose_name), str(opts.verbose_name_plural)) == ("pledge", "pledges")
         assert str(opts.get_field("title").help_text) == "What is promised, in one line."
         assert str(models.State._meta.verbose_name_plural) == "states"
+        # a field with no name of its own keeps Django's English name for it
+        assert str(opts.get_field("amount_eur").verbose_name) == "amount eur"
+        assert str(opts.get_field("title_uk").verbose_name) == "title (Ukrainian)"
     with translation.override("uk"):
         assert (str(opts.verbose_name), str(opts.verbose_name_plural)) == ("зобов'язання", "зобов'язання")
         assert str(opts.get_field("title").help_text) == "Що обіцяно, одним рядком."
         assert str(models.State._meta.verbose_name_plural) == "держави"
+        assert str(opts.get_field("amount_eur").verbose_name) == "сума в євро"
+        assert str(opts.get_field("pledgers").verbose_name) == "сторони зобов'язання"
+        assert str(opts.get_field("title_uk").verbose_name) == "назва (українською)"
 
 
 def test_a_help_text_with_a_number_is_filled_in_when_shown():
@@ -130,6 +136,14 @@ def test_every_ukrainian_version_is_an_optional_column_as_long_as_the_english():
             assert ukrainian.blank and ukrainian.default == ""
             # the audit trail keeps them as it keeps the English
             assert f"{name}_uk" in {f.name for f in model.history.model._meta.fields}
+
+
+def test_a_ukrainian_version_is_no_field_a_source_is_cited_for():
+    # a translation of what the English says, not a claim of its own
+    for model, names in UK_FIELDS.items():
+        citable = {name for name, _label in models.Citation.citable_fields(model)}
+        assert names[0] in citable  # the English is
+        assert not {f"{name}_uk" for name in names} & citable
 
 
 def test_in_language_falls_back_to_the_english():

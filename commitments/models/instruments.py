@@ -100,6 +100,7 @@ class Instrument(StatusHistory, TimestampedModel):
     name = models.CharField(max_length=300, help_text=_("Its name as the reports give it, or a plain description."))
     name_uk = models.CharField(
         max_length=300,
+        verbose_name=_("name (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of name; empty: the English is shown."),
@@ -114,6 +115,7 @@ class Instrument(StatusHistory, TimestampedModel):
     )
     summary = models.TextField(blank=True, help_text=_("Details, in the analyst's words."))
     summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of summary; empty: the English is shown."),

@@ -36,6 +36,7 @@ class Summit(TimestampedModel):
     )
     title_uk = models.CharField(
         max_length=200,
+        verbose_name=_("title (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of title; empty: the English is shown."),
@@ -91,6 +92,7 @@ class Summit(TimestampedModel):
     )
     summary = models.TextField(blank=True, help_text=_("What was discussed, in the analyst's words."))
     summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of summary; empty: the English is shown."),

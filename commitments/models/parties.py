@@ -28,6 +28,7 @@ class State(NaturalKeyModel):
     name = models.CharField(max_length=120, unique=True, help_text=_("Common English name."))
     name_uk = models.CharField(
         max_length=120,
+        verbose_name=_("name (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of name; empty: the English is shown."),

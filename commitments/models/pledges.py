@@ -137,12 +137,14 @@ class Pledge(StatusHistory, NaturalKeyModel):
     title = models.CharField(max_length=300, help_text=_("What is promised, in one line."))
     title_uk = models.CharField(
         max_length=300,
+        verbose_name=_("title (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of title; empty: the English is shown."),
     )
     description = models.TextField(blank=True, help_text=_("Details, in the analyst's words."))
     description_uk = models.TextField(
+        verbose_name=_("description (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of description; empty: the English is shown."),
@@ -548,8 +550,22 @@ class Citation(Sourced, NaturalKeyModel):
     def target(self):
         return next((getattr(self, name) for name in self.TARGETS if getattr(self, f"{name}_id")), None)
 
-    # Fields of a record no source is cited for: identifiers and bookkeeping.
-    UNCITABLE = frozenset({"id", "key", "slug", "version", "created_at", "updated_at"})
+    # Fields of a record no source is cited for: identifiers and bookkeeping, and the Ukrainian
+    # versions of its text (a translation of what the English says, not a claim of its own).
+    UNCITABLE = frozenset(
+        {
+            "id",
+            "key",
+            "slug",
+            "version",
+            "created_at",
+            "updated_at",
+            "title_uk",
+            "description_uk",
+            "name_uk",
+            "summary_uk",
+        }
+    )
 
     @classmethod
     def citable_fields(cls, model) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ class Declaration(TimestampedModel):
     title = models.CharField(max_length=300, help_text=_("Title as reported, e.g. 'Paris Declaration'."))
     title_uk = models.CharField(
         max_length=300,
+        verbose_name=_("title (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of title; empty: the English is shown."),
@@ -62,6 +63,7 @@ class Declaration(TimestampedModel):
     )
     summary = models.TextField(blank=True)
     summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
         blank=True,
         default="",
         help_text=_("Ukrainian version of summary; empty: the English is shown."),
