@@ -275,3 +275,11 @@ def test_the_import_takes_the_ukrainian_columns_and_files_without_them():
     assert report.ok, report.lines()
     kept = models.Pledge.objects.get(slug="p")
     assert (kept.title, kept.title_uk, kept.description_uk) == ("Renamed", "Війська", "Подробиці")
+
+
+def test_a_records_name_in_both_languages():
+    source = models.Source(title="Paris communiqué", publisher="")
+    with translation.override("en-gb"):
+        assert str(source) == "Paris communiqué (publisher not stated)"
+    with translation.override("uk"):
+        assert str(source) == "Paris communiqué (видавця не вказано)"

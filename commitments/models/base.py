@@ -231,8 +231,8 @@ class Source(NaturalKeyModel):
         ]
 
     def __str__(self):
-        who = self.publisher or "publisher not stated"
-        return f"{self.title} ({who})"
+        who = self.publisher or gettext("publisher not stated")
+        return gettext("%(title)s (%(publisher)s)") % {"title": self.title, "publisher": who}
 
 
 class Sourced(models.Model):

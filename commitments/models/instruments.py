@@ -6,6 +6,7 @@ requirement may be the one an instrument must meet (`ForceRequirement.instrument
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -211,7 +212,11 @@ class InstrumentParty(Sourced, TimestampedModel):
         ]
 
     def __str__(self):
-        return f"{self.state} — {self.get_role_display().lower()} of {self.instrument}"
+        return gettext("%(state)s — %(role)s of %(instrument)s") % {
+            "state": self.state,
+            "role": self.get_role_display().lower(),
+            "instrument": self.instrument,
+        }
 
 
 class InstrumentStatusChange(StatusChangeBase):

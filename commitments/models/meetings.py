@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -178,7 +179,7 @@ class Attendance(Sourced, NaturalKeyModel):
         ]
 
     def __str__(self):
-        return f"{self.state} at {self.summit}"
+        return gettext("%(state)s at %(summit)s") % {"state": self.state, "summit": self.summit}
 
 
 class AttendanceReport(Sourced, NaturalKeyModel):

@@ -4,6 +4,7 @@ report, is a post without a person."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,5 +85,5 @@ class Post(Sourced, TimestampedModel):
         ]
 
     def __str__(self):
-        holder = self.person.name if self.person_id else "not named"
+        holder = self.person.name if self.person_id else gettext("not named")
         return f"{self.title} ({self.state.code}): {holder}"

@@ -12,6 +12,7 @@ the design and its storage cost."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,7 +112,7 @@ class Release(models.Model):
         ]
 
     def __str__(self):
-        return f"Release {self.number}: {self.title}"
+        return gettext("Release %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

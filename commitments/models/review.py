@@ -14,21 +14,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 class RevisionAction(models.TextChoices):
-    CREATE = "create", "Create"
-    CHANGE = "change", "Change"
-    DELETE = "delete", "Delete"
-    STATUS = "status", "Status change"
+    CREATE = "create", _("Create")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Delete")
+    STATUS = "status", _("Status change")
 
 
 class RevisionState(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved (published)"
-    RETURNED = "returned", "Sent back to its author"
-    WITHDRAWN = "withdrawn", "Withdrawn by its author"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved (published)")
+    RETURNED = "returned", _("Sent back to its author")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -147,7 +148,12 @@ class Revision(models.Model):
         ]
 
     def __str__(self):
-        return f"Revision #{self.pk}: {self.get_action_display().lower()} {self.content_type.name} {self.summary}"
+        return gettext("Revision #%(id)s: %(action)s %(model)s %(summary)s") % {
+            "id": self.pk,
+            "action": self.get_action_display().lower(),
+            "model": self.content_type.name,
+            "summary": self.summary,
+        }
 
     @property
     def model(self):

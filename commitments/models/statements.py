@@ -5,6 +5,7 @@ summits: one or several), a stance, and the quoted phrase with its source."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -108,5 +109,5 @@ class Statement(Sourced, TimestampedModel):
         ]
 
     def __str__(self):
-        who = self.speaker.name if self.speaker_id else (self.state.name if self.state_id else "unknown")
+        who = self.speaker.name if self.speaker_id else (self.state.name if self.state_id else gettext("unknown"))
         return f"{who}: “{self.quote[:60]}”"
