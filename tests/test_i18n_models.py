@@ -4,10 +4,14 @@ the optional Ukrainian versions of record content (`<field>_uk`) are written thr
 write path, served by the API, the exports, the data package and the releases, and shown in place
 of the English only when the language is Ukrainian and the version is not empty."""
 
+import contextlib
 import csv
 import datetime
+import gzip
+import hashlib
 import io
 import json
+import sqlite3
 import zipfile
 
 import pytest
@@ -20,7 +24,7 @@ from commitments.choices import Category, Status
 from commitments.exports import files
 from commitments.exports.package import write_package
 from commitments.models.base import in_language
-from commitments.releases import make_release
+from commitments.releases import make_release, routing
 
 from . import builders as make
 
@@ -283,3 +287,42 @@ def test_a_records_name_in_both_languages():
         assert str(source) == "Paris communiqué (publisher not stated)"
     with translation.override("uk"):
         assert str(source) == "Paris communiqué (видавця не вказано)"
+
+
+def without_ukrainian_columns(snapshot: bytes, folder) -> bytes:
+    """The snapshot as a release made before migration 0013 holds it: no pledge._uk columns."""
+    path = folder / "old.sqlite3"
+    path.write_bytes(gzip.decompress(snapshot))
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        for column in ("title_uk", "description_uk"):
+            db.execute(f'ALTER TABLE "commitments_pledge" DROP COLUMN "{column}"')
+        db.commit()
+    return gzip.compress(path.read_bytes())
+
+
+def test_a_release_made_before_the_ukrainian_columns_still_reads(tmp_path, settings):
+    settings.RELEASE_CACHE_DIR = str(tmp_path / "cache")
+    make.pledge("p", title="Troops")
+    release = make_release("R1")
+    old = without_ukrainian_columns(bytes(release.snapshot), tmp_path)
+    unpacked = tmp_path / "unpacked.sqlite3"
+    routing.unpack(old, hashlib.sha256(old).hexdigest(), unpacked)
+    assert routing.missing_columns(unpacked) == []  # added, empty: no Ukrainian version then
+    alias = routing.register_sqlite("release-test-old", unpacked, readonly=True)
+    try:
+        with routing.reading(alias):
+            assert models.Pledge.objects.values_list("title", "title_uk").get(slug="p") == ("Troops", "")
+    finally:
+        routing.forget(alias)
+    # A copy unpacked into the cache before the columns existed is unpacked again, with them.
+    cached = routing.snapshot_path(release)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(gzip.decompress(old))
+    assert routing.missing_columns(cached)
+    alias = routing.open_release(release)
+    try:
+        assert routing.missing_columns(cached) == []
+        with routing.reading(alias):
+            assert models.Pledge.objects.get(slug="p").title_uk == ""
+    finally:
+        routing.forget(alias)
