@@ -11,18 +11,20 @@ dry run refuses whatever the real run would, and nothing reaches the database th
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
 NUL = "\x00"
-NUL_MESSAGE = "Null characters are not allowed."
+# The messages in English (the texts tests and callers compare), translated where raised.
+NUL_MESSAGE = gettext_noop("Null characters are not allowed.")
 EARLIEST_OFFSET = -datetime.timedelta(hours=12)
 LATEST_OFFSET = datetime.timedelta(hours=14)
-OFFSET_MESSAGE = "A UTC offset lies between −12:00 and +14:00."
-RANGE_MESSAGE = "A time between the years 1 and 9999 in UTC."
+OFFSET_MESSAGE = gettext_noop("A UTC offset lies between −12:00 and +14:00.")
+RANGE_MESSAGE = gettext_noop("A time between the years 1 and 9999 in UTC.")
 
 
 def check_text(value: str) -> None:
     if NUL in value:
-        raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
+        raise ValidationError(gettext(NUL_MESSAGE), code="null_characters_not_allowed")
 
 
 def check_time(moment: datetime.datetime) -> None:
@@ -30,9 +32,9 @@ def check_time(moment: datetime.datetime) -> None:
     moment itself within years 1–9999 once moved to UTC."""
     offset = moment.utcoffset()
     if offset is not None and not (EARLIEST_OFFSET <= offset <= LATEST_OFFSET):
-        raise ValidationError(OFFSET_MESSAGE, code="utc_offset")
+        raise ValidationError(gettext(OFFSET_MESSAGE), code="utc_offset")
     if offset is not None:
         try:  # 0001-01-01T00:00+01:00 is a time before year 1 in UTC, which nothing can store
             moment.astimezone(datetime.UTC)
         except OverflowError:
-            raise ValidationError(RANGE_MESSAGE, code="time_range") from None
+            raise ValidationError(gettext(RANGE_MESSAGE), code="time_range") from None

@@ -27,6 +27,8 @@ whitespace is folded (as the fixture walk does when it finds a quote in its seed
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from .choices import InstrumentStatus, Stance, Status
 
 # What each status needs to see in the quoted phrase. Lower statuses accept weaker words; no
@@ -299,13 +301,20 @@ class Ladder:
     def problems(self, quote: str, status: str) -> list[str]:
         """Why this quote does not support this status, per the ladder; [] if it does."""
         if not quote.strip():
-            return [f"no quote: a status of {status} or above needs one"] if self.quote_required(status) else []
+            needs = gettext("no quote: a status of %(status)s or above needs one") % {"status": status}
+            return [needs] if self.quote_required(status) else []
         found = []
         if not self.supporting_wording(quote, status):
             wanted = ", ".join(f'"{phrase}"' for phrase in self.wording[status])
-            found.append(f"no wording the ladder accepts for {status} (one of {wanted})")
+            found.append(
+                gettext("no wording the ladder accepts for %(status)s (one of %(wanted)s)")
+                % {"status": status, "wanted": wanted}
+            )
         for hedge in self.hedges_above_ceiling(quote, status):
-            found.append(f'"{hedge}" supports at most {self.hedges[hedge]}, not {status}')
+            found.append(
+                gettext('"%(hedge)s" supports at most %(ceiling)s, not %(status)s')
+                % {"hedge": hedge, "ceiling": self.hedges[hedge], "status": status}
+            )
         return found
 
 
@@ -358,8 +367,11 @@ def stance_wording(quote: str, stance: str) -> list[str]:
 def stance_problems(quote: str, stance: str) -> list[str]:
     """Why this quote does not carry this stance, per the ladder; [] if it does."""
     if not quote.strip():
-        return ["no quote: a statement is its quoted words"]
+        return [gettext("no quote: a statement is its quoted words")]
     if stance_wording(quote, stance):
         return []
     wanted = ", ".join(f'"{phrase}"' for phrase in STANCE_WORDING[stance])
-    return [f"no wording the ladder accepts for the stance {stance} (one of {wanted})"]
+    return [
+        gettext("no wording the ladder accepts for the stance %(stance)s (one of %(wanted)s)")
+        % {"stance": stance, "wanted": wanted}
+    ]

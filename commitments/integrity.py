@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, ngettext
 
 from . import audit
 from .models import (
@@ -99,10 +100,14 @@ def status_matches_history() -> Iterator[Problem]:
             "pk", "slug", "status", "status_changed_on", "last_status", "last_date"
         ).iterator():
             if last_status is None:
-                said = "it has no status history"
+                said = gettext("it has no status history")
             else:
-                said = f"its latest status change says {last_status} on {last_date}"
-            yield Problem("status", _record(model, pk, slug), f"status {status} on {on}, but {said}.")
+                said = gettext("its latest status change says %(status)s on %(date)s") % {
+                    "status": last_status,
+                    "date": last_date,
+                }
+            message = gettext("status %(status)s on %(date)s, but %(said)s.")
+            yield Problem("status", _record(model, pk, slug), message % {"status": status, "date": on, "said": said})
 
 
 def history_is_a_chain() -> Iterator[Problem]:
@@ -119,14 +124,16 @@ def history_is_a_chain() -> Iterator[Problem]:
             expected_number = 1 if first else previous[1] + 1
             expected_from = initial if first else previous[2]
             if sequence != expected_number:
+                message = gettext("status change %(sequence)s should be %(expected)s.")
                 yield Problem(
-                    "history", _record(model, pk, slug), f"status change {sequence} should be {expected_number}."
+                    "history", _record(model, pk, slug), message % {"sequence": sequence, "expected": expected_number}
                 )
             if from_status != expected_from:
                 yield Problem(
                     "history",
                     _record(model, pk, slug),
-                    f"status change {sequence} starts from {from_status}, but the status was {expected_from}.",
+                    gettext("status change %(sequence)s starts from %(status)s, but the status was %(expected)s.")
+                    % {"sequence": sequence, "status": from_status, "expected": expected_from},
                 )
             previous = (pk, sequence, to_status)
 
@@ -149,7 +156,12 @@ def versions_match_history() -> Iterator[Problem]:
         yield Problem(
             "versions",
             _pledge(pk, slug),
-            f"version {version}, but {count} audit record{'s' if count != 1 else ''} of its writes.",
+            ngettext(
+                "version %(version)s, but %(count)s audit record of its writes.",
+                "version %(version)s, but %(count)s audit records of its writes.",
+                count,
+            )
+            % {"version": version, "count": count},
         )
 
 
@@ -177,13 +189,13 @@ def quotes_found_in_sources(seed_dir: Path | None = None) -> Iterator[Problem]:
                 yield Problem(
                     "quotes",
                     f"{model._meta.verbose_name} {pk}",
-                    f"quote not found in source {source_key}: {quote!r}",
+                    gettext("quote not found in source %(source)s: %(quote)r") % {"source": source_key, "quote": quote},
                 )
 
 
 def pledges_have_pledgers() -> Iterator[Problem]:
     for pk, slug in Pledge.objects.filter(pledgers__isnull=True).order_by("pk").values_list("pk", "slug"):
-        yield Problem("pledgers", _pledge(pk, slug), "no pledger.")
+        yield Problem("pledgers", _pledge(pk, slug), gettext("no pledger."))
 
 
 def shares_reach_a_pledge() -> Iterator[Problem]:
@@ -202,7 +214,8 @@ def shares_reach_a_pledge() -> Iterator[Problem]:
             if not slugs:
                 slugs = dict(Pledge.objects.filter(pk__in=list(parent)).values_list("pk", "slug"))
             circle = " → ".join(slugs[pk] for pk in seen[seen.index(node) :])
-            yield Problem("shares", _pledge(start, slugs[start]), f"part of a circle of shares: {circle} → …")
+            message = gettext("part of a circle of shares: %(circle)s → …") % {"circle": circle}
+            yield Problem("shares", _pledge(start, slugs[start]), message)
 
 
 def statements_are_about_something() -> Iterator[Problem]:
@@ -223,7 +236,9 @@ def citations_name_real_fields() -> Iterator[Problem]:
         wrong = Citation.objects.filter(**{f"{name}__isnull": False}).exclude(field="").exclude(field__in=citable)
         for pk, key, field in wrong.order_by("pk").values_list("pk", "key", "field"):
             yield Problem(
-                "citation fields", f"citation {pk} ({key})", f"a {model._meta.verbose_name} has no field “{field}”."
+                "citation fields",
+                f"citation {pk} ({key})",
+                gettext("a %(model)s has no field “%(field)s”.") % {"model": model._meta.verbose_name, "field": field},
             )
 
 

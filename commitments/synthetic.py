@@ -143,7 +143,7 @@ def _table(model, columns: str) -> Table:
 PLEDGE_COMMON = (
     "id slug title description part_of_id contributes_to_id declaration_id summit_id category troops_min troops_max "
     "amount currency value_date fx_rate amount_eur monitoring_role monitoring_means quantity_text condition "
-    "condition_text condition_state last_reviewed_at created_at"
+    "condition_text condition_state last_reviewed_at created_at title_uk description_uk"
 )
 CHANGE_COMMON = (
     "id source_id quote attribution sequence effective_date effective_precision recorded_at note pledge_id "
@@ -389,6 +389,8 @@ class Generator:
             condition_state,
             reviewed,
             fmt.time(created),
+            "",  # title_uk: no Ukrainian version
+            "",  # description_uk
         )
         # Status history: k changes, effective on non-decreasing dates after creation, recorded soon after.
         k = rng.choice(CHANGE_COUNTS)

@@ -363,7 +363,8 @@ def test_other_tables_as_csv(register, public, client):
     paris = next(r for r in summits if r["slug"] == "paris-2026")
     assert (paris["host_codes"], paris["pledges"], paris["date"]) == ("FR", "2", "2026-01-06")
     assert (paris["chair_codes"], paris["organiser_codes"]) == ("GB", "FR;GB")
-    assert list(summits[0])[-2:] == ["chair_codes", "organiser_codes"]
+    # Added at the end, each in turn: the chairs and organisers, then the Ukrainian versions (issue 16).
+    assert list(summits[0])[-4:] == ["chair_codes", "organiser_codes", "title_uk", "summary_uk"]
     declarations = parse(streamed(client.get("/api/declarations/export.csv?summit=paris-2026")).decode())
     assert [(d["slug"], d["pledges"]) for d in declarations] == [("paris-declaration", "1")]
     states = {r["code"]: r for r in parse(streamed(client.get("/api/states/export.csv")).decode())}

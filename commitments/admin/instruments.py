@@ -41,7 +41,7 @@ class InstrumentAdmin(StatusChangeAdminMixin, TrackerAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "status_changed_on", "contributions_list", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "mandate", "summary", "declarations"]}),
+        (None, {"fields": ["name", "name_uk", "slug", "kind", "mandate", "summary", "summary_uk", "declarations"]}),
         (_("Condition"), {"fields": ["condition", "condition_text", "condition_state"]}),
         (_("Status"), {"fields": ["status", "status_changed_on"]}),
         (_("Contributions"), {"fields": ["contributions_list"]}),

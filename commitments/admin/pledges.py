@@ -126,10 +126,12 @@ class PledgeAdmin(PledgeImportExportMixin, StatusChangeAdminMixin, TrackerAdmin)
             {
                 "fields": [
                     "title",
+                    "title_uk",
                     "slug",
                     "pledgers",
                     "category",
                     "description",
+                    "description_uk",
                     "summit",
                     "declaration",
                     "part_of",

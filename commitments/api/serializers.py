@@ -227,7 +227,7 @@ class StateSerializer(serializers.HyperlinkedModelSerializer):
 
     class Meta:
         model = models.State
-        fields = ["url", "id", "code", "name", "kind", "notes"]
+        fields = ["url", "id", "code", "name", "name_uk", "kind", "notes"]
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -273,6 +273,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "kind",
             "status",
             "city",
@@ -284,6 +285,7 @@ class SummitSerializer(serializers.ModelSerializer):
             "end_date",
             "sequence_number",
             "summary",
+            "summary_uk",
             "created_at",
             "updated_at",
         ]
@@ -401,6 +403,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "kind",
             "status",
             "date",
@@ -409,6 +412,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
             "supersedes",
             "parties",
             "summary",
+            "summary_uk",
             "created_at",
             "updated_at",
         ]
@@ -483,7 +487,9 @@ class PledgeSerializer(FinishedRows, StrictModelSerializer):
             "id",
             "slug",
             "title",
+            "title_uk",
             "description",
+            "description_uk",
             "pledgers",
             "pledger_details",
             "category",

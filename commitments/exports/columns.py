@@ -161,6 +161,18 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
         gettext_noop("Slug of the instrument (a force, a monitoring mechanism) the pledge helps build; blank if none."),
         "write",
     ),
+    Column(
+        "title_uk",
+        "text",
+        gettext_noop("Ukrainian version of title; blank when there is none (the English is shown)."),
+        "write",
+    ),
+    Column(
+        "description_uk",
+        "text",
+        gettext_noop("Ukrainian version of description; blank when there is none (the English is shown)."),
+        "write",
+    ),
 )
 # The pledge's own cells of PLEDGE_COLUMNS, in file order, as ORM lookups (a linked record by its
 # slug); the other cells (PLEDGE_JOINED_CELLS) come from the pledgers and the first citation.
@@ -176,7 +188,7 @@ PLEDGE_OWN_LOOKUPS: dict[str, str] = {
 
 # Written by the import, but columns added after files were first exported: a file without them
 # still imports, and leaves them as they are in the tracker.
-IMPORT_OPTIONAL = frozenset({"contributes_to"})
+IMPORT_OPTIONAL = frozenset({"contributes_to", "title_uk", "description_uk"})
 
 # Accepted by the import (not exported): the details of a status change asked for in the status column.
 STATUS_CHANGE_COLUMNS: tuple[Column, ...] = (
@@ -215,6 +227,14 @@ SUMMIT_COLUMNS: tuple[Column, ...] = (
         "chair_codes", "codes", gettext_noop("Codes of the parties that chair (or are to chair) the meeting, sorted.")
     ),
     Column("organiser_codes", "codes", gettext_noop("Codes of the parties that organised the meeting, sorted.")),
+    Column(
+        "title_uk", "text", gettext_noop("Ukrainian version of title; blank when there is none (the English is shown).")
+    ),
+    Column(
+        "summary_uk",
+        "text",
+        gettext_noop("Ukrainian version of summary; blank when there is none (the English is shown)."),
+    ),
 )
 
 DECLARATION_COLUMNS: tuple[Column, ...] = (
@@ -231,6 +251,14 @@ DECLARATION_COLUMNS: tuple[Column, ...] = (
     Column("pledges", "integer", gettext_noop("Pledges made in the text (shares included).")),
     Column("summary", "text", gettext_noop("What the text says.")),
     Column("updated_at", "datetime", gettext_noop("When the record last changed in the tracker.")),
+    Column(
+        "title_uk", "text", gettext_noop("Ukrainian version of title; blank when there is none (the English is shown).")
+    ),
+    Column(
+        "summary_uk",
+        "text",
+        gettext_noop("Ukrainian version of summary; blank when there is none (the English is shown)."),
+    ),
 )
 
 STATE_COLUMNS: tuple[Column, ...] = (
@@ -239,6 +267,9 @@ STATE_COLUMNS: tuple[Column, ...] = (
     Column("kind", "code", gettext_noop("Sovereign state, international organisation or informal grouping.")),
     Column("pledges", "integer", gettext_noop("Pledges the party made, alone or jointly (shares included).")),
     Column("notes", "text", gettext_noop("Notes.")),
+    Column(
+        "name_uk", "text", gettext_noop("Ukrainian version of name; blank when there is none (the English is shown).")
+    ),
 )
 
 INSTRUMENT_COLUMNS: tuple[Column, ...] = (
@@ -294,6 +325,14 @@ INSTRUMENT_COLUMNS: tuple[Column, ...] = (
     Column("mandate", "text", gettext_noop("What it is to do, in the sources' words where possible.")),
     Column("summary", "text", gettext_noop("Details, in the analyst's words.")),
     Column("updated_at", "datetime", gettext_noop("When the record last changed in the tracker.")),
+    Column(
+        "name_uk", "text", gettext_noop("Ukrainian version of name; blank when there is none (the English is shown).")
+    ),
+    Column(
+        "summary_uk",
+        "text",
+        gettext_noop("Ukrainian version of summary; blank when there is none (the English is shown)."),
+    ),
 )
 
 PERSON_COLUMNS: tuple[Column, ...] = (

@@ -127,6 +127,8 @@ def summit_rows(queryset) -> Iterator[list]:
             s.updated_at,
             ";".join(c.code for c in _sorted_codes(s.chairs.all())),
             ";".join(o.code for o in _sorted_codes(s.organisers.all())),
+            s.title_uk,
+            s.summary_uk,
         ]
 
 
@@ -156,13 +158,15 @@ def declaration_rows(queryset) -> Iterator[list]:
             d.n_pledges,
             d.summary,
             d.updated_at,
+            d.title_uk,
+            d.summary_uk,
         ]
 
 
 def state_rows(queryset) -> Iterator[list]:
     queryset = queryset.annotate(n_pledges=Count("pledges", distinct=True))
     for s in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [s.code, s.name, s.kind, s.n_pledges, s.notes]
+        yield [s.code, s.name, s.kind, s.n_pledges, s.notes, s.name_uk]
 
 
 def _joined(values) -> str:
@@ -204,6 +208,8 @@ def instrument_rows(queryset) -> Iterator[list]:
             i.mandate,
             i.summary,
             i.updated_at,
+            i.name_uk,
+            i.summary_uk,
         ]
 
 

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models as db
+from django.utils import translation
 
 from .. import models
 from .files import CHUNK_SIZE
@@ -315,6 +317,14 @@ TABLE_MODELS = (
 
 
 def build_tables() -> dict[str, PackageTable]:
+    """The tables, their descriptions in the register's language (English): the package is the
+    same file whoever asks for it, and whichever language was active when this module was
+    first imported (the models' help texts are translatable, read here through `str`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build_tables()
+
+
+def _build_tables() -> dict[str, PackageTable]:
     tables_by_model = {model: name for name, model, _ in TABLE_MODELS}
     tables = {}
     for name, model, description in TABLE_MODELS:

@@ -75,7 +75,8 @@ def summary(queryset=None) -> dict:
 
     def grouped(field: str, choices) -> list[dict]:
         found = pledges.totals_by(field)
-        return [{"key": code, "label": label, **_figures(found.get(code))} for code, label in choices]
+        # The choices' labels are translatable (lazy): the report holds the text, in the active language.
+        return [{"key": code, "label": str(label), **_figures(found.get(code))} for code, label in choices]
 
     summits = {s.slug: s for s in models.Summit.objects.order_by("date", "slug")}
     found = pledges.totals_by("summit__slug")

@@ -47,7 +47,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0012_pledge_description_trgm"),
+        ("commitments", "0013_ukrainian_content"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ what an analyst sees when a form or an API call breaks it.
 
 from .base import MAX_QUOTE_WORDS, NaturalKeyManager, NaturalKeyModel, Source, Sourced, quote_words
 from .instruments import Instrument, InstrumentParty, InstrumentStatusChange
+from .labels import name_fields
 from .meetings import Attendance, AttendanceReport, Summit
 from .parties import State
 from .people import Person, Post
@@ -18,6 +19,34 @@ from .summary import PledgeSummary
 from .texts import Declaration, DeclarationComponent, DeclarationParty
 from .tokens import ApiToken
 from .webhooks import DeliveryState, Webhook, WebhookDelivery
+
+# The fields without a name of their own get a translatable one (labels.py).
+name_fields(
+    [
+        Source,
+        State,
+        Summit,
+        Attendance,
+        AttendanceReport,
+        Declaration,
+        DeclarationParty,
+        DeclarationComponent,
+        Instrument,
+        InstrumentParty,
+        InstrumentStatusChange,
+        Person,
+        Post,
+        ForceRequirement,
+        Pledge,
+        StatusChange,
+        Citation,
+        Release,
+        Revision,
+        Statement,
+        PledgeSummary,
+        ApiToken,
+    ]
+)
 
 __all__ = [
     "MAX_QUOTE_WORDS",

@@ -6,6 +6,8 @@ requirement may be the one an instrument must meet (`ForceRequirement.instrument
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import Condition, ConditionState, InstrumentKind, InstrumentRole, InstrumentStatus
@@ -22,11 +24,15 @@ def condition_state_matches(model: str) -> models.CheckConstraint:
         condition=(models.Q(condition__in=unconditional) & models.Q(condition_state=ConditionState.NOT_APPLICABLE))
         | (~models.Q(condition__in=unconditional) & ~models.Q(condition_state=ConditionState.NOT_APPLICABLE)),
         name=f"{model}_condition_state_matches",
-        violation_error_message="A conditional pledge needs a condition state (pending, triggered or lapsed); "
-        "an unconditional one has none."
+        violation_error_message=_(
+            "A conditional pledge needs a condition state (pending, triggered or lapsed); an unconditional one "
+            "has none."
+        )
         if model == "pledge"
-        else f"A conditional {model} needs a condition state (pending, triggered or lapsed); an unconditional "
-        "one has none.",
+        else _(
+            "A conditional instrument needs a condition state (pending, triggered or lapsed); an unconditional one "
+            "has none."
+        ),
     )
 
 
@@ -92,47 +98,66 @@ class Instrument(StatusHistory, TimestampedModel):
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
-    name = models.CharField(max_length=300, help_text="Its name as the reports give it, or a plain description.")
-    kind = models.CharField(max_length=20, choices=InstrumentKind.choices, help_text="What sort of instrument.")
+    name = models.CharField(max_length=300, help_text=_("Its name as the reports give it, or a plain description."))
+    name_uk = models.CharField(
+        max_length=300,
+        verbose_name=_("name (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of name; empty: the English is shown."),
+    )
+    kind = models.CharField(max_length=20, choices=InstrumentKind.choices, help_text=_("What sort of instrument."))
     mandate = models.TextField(
         blank=True,
-        help_text="What it is to do, in the sources' words where possible; cite it with a citation on field "
-        "'mandate'. Blank when no report says.",
+        help_text=_(
+            "What it is to do, in the sources' words where possible; cite it with a citation on field "
+            "'mandate'. Blank when no report says."
+        ),
     )
-    summary = models.TextField(blank=True, help_text="Details, in the analyst's words.")
+    summary = models.TextField(blank=True, help_text=_("Details, in the analyst's words."))
+    summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of summary; empty: the English is shown."),
+    )
     declarations = models.ManyToManyField(
         Declaration,
         blank=True,
         related_name="instruments",
-        help_text="The texts that create or describe it.",
+        help_text=_("The texts that create or describe it."),
     )
     condition = models.CharField(
         max_length=30,
         choices=Condition.choices,
         default=Condition.NOT_STATED,
-        help_text="What it depends on to start (e.g. upon a ceasefire).",
+        help_text=_("What it depends on to start (e.g. upon a ceasefire)."),
     )
     condition_text = models.CharField(
-        max_length=300, blank=True, help_text="The condition in the source's words, e.g. 'once a ceasefire is agreed'."
+        max_length=300,
+        blank=True,
+        help_text=_("The condition in the source's words, e.g. 'once a ceasefire is agreed'."),
     )
     condition_state = models.CharField(
         max_length=15,
         choices=ConditionState.choices,
         default=ConditionState.NOT_APPLICABLE,
-        help_text="Whether the condition has been met: pending, triggered or lapsed.",
+        help_text=_("Whether the condition has been met: pending, triggered or lapsed."),
     )
     status = models.CharField(
         max_length=20,
         choices=InstrumentStatus.choices,
         default=InstrumentStatus.NOT_ASSESSABLE,
         editable=False,
-        help_text="Where the instrument stands now. Changed only through a status change, kept in its history.",
+        help_text=_("Where the instrument stands now. Changed only through a status change, kept in its history."),
     )
 
     objects = NaturalKeyManager.from_queryset(InstrumentQuerySet)()
     history = HistoricalRecords(m2m_fields=[declarations])
 
     class Meta:
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
         ordering = ["name", "slug"]
         constraints = [condition_state_matches("instrument")]
 
@@ -175,18 +200,23 @@ class InstrumentParty(Sourced, TimestampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("instrument party")
         ordering = ["instrument", "role", "state"]
-        verbose_name_plural = "instrument parties"
+        verbose_name_plural = _("instrument parties")
         constraints = [
             models.UniqueConstraint(
                 fields=["instrument", "state", "role"],
                 name="instrument_party_once_per_role",
-                violation_error_message="This party already has this role in this instrument.",
+                violation_error_message=_("This party already has this role in this instrument."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.state} — {self.get_role_display().lower()} of {self.instrument}"
+        return gettext("%(state)s — %(role)s of %(instrument)s") % {
+            "state": self.state,
+            "role": self.get_role_display().lower(),
+            "instrument": self.instrument,
+        }
 
 
 class InstrumentStatusChange(StatusChangeBase):
@@ -201,13 +231,17 @@ class InstrumentStatusChange(StatusChangeBase):
         related_name="status_changes",  # the history is part of the instrument
     )
     from_status = models.CharField(
-        max_length=20, choices=InstrumentStatus.choices, help_text="Status before the change."
+        max_length=20, choices=InstrumentStatus.choices, help_text=_("Status before the change.")
     )
-    to_status = models.CharField(max_length=20, choices=InstrumentStatus.choices, help_text="Status after the change.")
+    to_status = models.CharField(
+        max_length=20, choices=InstrumentStatus.choices, help_text=_("Status after the change.")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("instrument status change")
+        verbose_name_plural = _("instrument status changes")
         ordering = ["instrument", "sequence"]
         get_latest_by = "sequence"
         constraints = status_change_constraints("instrument_status_change", "instrument")

@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -31,63 +33,84 @@ class Summit(TimestampedModel):
 
     slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
     title = models.CharField(
-        max_length=200, help_text="Descriptive name, e.g. 'Coalition of the Willing leaders' summit, Paris'."
+        max_length=200, help_text=_("Descriptive name, e.g. 'Coalition of the Willing leaders' summit, Paris'.")
     )
-    kind = models.CharField(max_length=30, choices=SummitKind.choices, help_text="What sort of meeting.")
+    title_uk = models.CharField(
+        max_length=200,
+        verbose_name=_("title (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of title; empty: the English is shown."),
+    )
+    kind = models.CharField(max_length=30, choices=SummitKind.choices, help_text=_("What sort of meeting."))
     status = models.CharField(
         max_length=10,
         choices=SummitStatus.choices,
         default=SummitStatus.HELD,
-        help_text="Planned when the reports announce it for later; held once it took place.",
+        help_text=_("Planned when the reports announce it for later; held once it took place."),
     )
-    city = models.CharField(max_length=100, blank=True, help_text="Where it met; blank if no report says.")
+    city = models.CharField(max_length=100, blank=True, help_text=_("Where it met; blank if no report says."))
     hosts = models.ManyToManyField(
         State,
         blank=True,
         related_name="hosted_summits",
-        help_text="The party that hosted the meeting: it took place at its invitation or on its territory, as a "
-        "report says (co-hosts allowed). Not its chair or organiser, which have their own fields.",
+        help_text=_(
+            "The party that hosted the meeting: it took place at its invitation or on its territory, as a "
+            "report says (co-hosts allowed). Not its chair or organiser, which have their own fields."
+        ),
     )
     chairs = models.ManyToManyField(
         State,
         blank=True,
         related_name="chaired_summits",
-        help_text="The party whose representative chairs (or, for a planned meeting, is to chair) the meeting, "
-        "as a report says ('the Defense Secretary will chair'). Chairing is not hosting.",
+        help_text=_(
+            "The party whose representative chairs (or, for a planned meeting, is to chair) the meeting, "
+            "as a report says ('the Defense Secretary will chair'). Chairing is not hosting."
+        ),
     )
     organisers = models.ManyToManyField(
         State,
         blank=True,
         related_name="organised_summits",
-        help_text="The party a report says organised or convened the meeting ('organised by Macron and Starmer'). "
-        "Organising is not hosting: the meeting may take place elsewhere.",
+        help_text=_(
+            "The party a report says organised or convened the meeting ('organised by Macron and Starmer'). "
+            "Organising is not hosting: the meeting may take place elsewhere."
+        ),
     )
-    date = models.DateField(help_text="First day of the meeting, or the first day of the period it is known to.")
+    date = models.DateField(help_text=_("First day of the meeting, or the first day of the period it is known to."))
     date_precision = models.CharField(
         max_length=8,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text="How much of the date is known: 'earlier this month' is month precision.",
+        help_text=_("How much of the date is known: 'earlier this month' is month precision."),
     )
-    end_date = models.DateField(null=True, blank=True, help_text="Last day, for meetings over several days.")
+    end_date = models.DateField(null=True, blank=True, help_text=_("Last day, for meetings over several days."))
     sequence_number = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         unique=True,
-        help_text="The meeting's number in the coalition's series where a report gives it ('the 15th').",
+        help_text=_("The meeting's number in the coalition's series where a report gives it ('the 15th')."),
     )
-    summary = models.TextField(blank=True, help_text="What was discussed, in the analyst's words.")
+    summary = models.TextField(blank=True, help_text=_("What was discussed, in the analyst's words."))
+    summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of summary; empty: the English is shown."),
+    )
 
     chaired_by = models.ManyToManyField(
         "Post",
         blank=True,
         related_name="chaired_summits",
-        help_text="The posts (and people) that chaired it, where a report says: 'the Defense Secretary will chair'.",
+        help_text=_("The posts (and people) that chaired it, where a report says: 'the Defense Secretary will chair'."),
     )
 
     history = HistoricalRecords(m2m_fields=[hosts, chairs, organisers, chaired_by])
 
     class Meta:
+        verbose_name = _("summit")
+        verbose_name_plural = _("summits")
         ordering = ["date", "slug"]
         constraints = [
             sane_date("date", "summit"),
@@ -95,7 +118,7 @@ class Summit(TimestampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("date")),
                 name="summit_end_after_start",
-                violation_error_message="A meeting cannot end before it starts.",
+                violation_error_message=_("A meeting cannot end before it starts."),
             ),
         ]
 
@@ -122,37 +145,41 @@ class Attendance(Sourced, NaturalKeyModel):
     represented_by = models.CharField(
         max_length=300,
         blank=True,
-        help_text="The representatives in the report's words, e.g. 'Washington's envoy Steve Witkoff'; the people "
-        "and posts themselves are in `representatives`.",
+        help_text=_(
+            "The representatives in the report's words, e.g. 'Washington's envoy Steve Witkoff'; the people "
+            "and posts themselves are in `representatives`."
+        ),
     )
     role = models.CharField(
         max_length=30,
         choices=RepresentativeRole.choices,
         blank=True,
-        help_text="In what capacity they attended: the US sent envoys, not its president.",
+        help_text=_("In what capacity they attended: the US sent envoys, not its president."),
     )
 
     representatives = models.ManyToManyField(
         "Post",
         blank=True,
         related_name="attendances",
-        help_text="The posts (and people) that represented the party, as the report names them.",
+        help_text=_("The posts (and people) that represented the party, as the report names them."),
     )
 
     history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
         ordering = ["summit", "state"]
         constraints = [
             models.UniqueConstraint(
                 fields=["summit", "state"],
                 name="attendance_once_per_summit",
-                violation_error_message="This party is already recorded for this meeting.",
+                violation_error_message=_("This party is already recorded for this meeting."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.state} at {self.summit}"
+        return gettext("%(state)s at %(summit)s") % {"state": self.state, "summit": self.summit}
 
 
 class AttendanceReport(Sourced, NaturalKeyModel):
@@ -166,24 +193,26 @@ class AttendanceReport(Sourced, NaturalKeyModel):
         on_delete=models.CASCADE,
         related_name="attendance_reports",  # a count of a meeting goes with it
     )
-    counted = models.CharField(max_length=12, choices=CountedThing.choices, help_text="What is counted.")
+    counted = models.CharField(max_length=12, choices=CountedThing.choices, help_text=_("What is counted."))
     qualifier = models.CharField(
         max_length=10,
         choices=CountQualifier.choices,
         default=CountQualifier.EXACT,
-        help_text="How the source phrased it: exactly, more than, nearly, about.",
+        help_text=_("How the source phrased it: exactly, more than, nearly, about."),
     )
-    value = models.PositiveIntegerField(help_text="The number the source gives.")
+    value = models.PositiveIntegerField(help_text=_("The number the source gives."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("attendance report")
+        verbose_name_plural = _("attendance reports")
         ordering = ["summit", "counted", "value"]
         constraints = [
             models.UniqueConstraint(
                 fields=["summit", "source", "counted"],
                 name="attendance_report_once_per_source",
-                violation_error_message="This source's count of this is already recorded for the meeting.",
+                violation_error_message=_("This source's count of this is already recorded for the meeting."),
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -22,31 +23,40 @@ class State(NaturalKeyModel):
     code = models.CharField(
         max_length=12,
         unique=True,
-        help_text="ISO 3166-1 alpha-2 code for a state (FR, GB, UA); a short upper-case code otherwise (EC, COW).",
+        help_text=_("ISO 3166-1 alpha-2 code for a state (FR, GB, UA); a short upper-case code otherwise (EC, COW)."),
     )
-    name = models.CharField(max_length=120, unique=True, help_text="Common English name.")
+    name = models.CharField(max_length=120, unique=True, help_text=_("Common English name."))
+    name_uk = models.CharField(
+        max_length=120,
+        verbose_name=_("name (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of name; empty: the English is shown."),
+    )
     kind = models.CharField(
         max_length=30,
         choices=StateKind.choices,
         default=StateKind.SOVEREIGN_STATE,
-        help_text="Sovereign state, international organisation, or informal grouping.",
+        help_text=_("Sovereign state, international organisation, or informal grouping."),
     )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind=StateKind.SOVEREIGN_STATE) | Q(code__regex=r"^[A-Z]{2}$"),
                 name="state_iso_code",
-                violation_error_message="A sovereign state's code is its two-letter ISO 3166-1 code, e.g. FR.",
+                violation_error_message=_("A sovereign state's code is its two-letter ISO 3166-1 code, e.g. FR."),
             ),
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[A-Z][A-Z0-9-]{1,11}$"),
                 name="state_code_format",
-                violation_error_message="A code is upper-case letters, digits and hyphens, e.g. EC or NATO.",
+                violation_error_message=_("A code is upper-case letters, digits and hyphens, e.g. EC or NATO."),
             ),
         ]
 

@@ -4,6 +4,8 @@ report, is a post without a person."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import DatePrecision, RepresentativeRole
@@ -18,14 +20,15 @@ class Person(TimestampedModel):
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
-    name = models.CharField(max_length=200, help_text="The name as the reports give it, e.g. 'Steve Witkoff'.")
-    summary = models.TextField(blank=True, help_text="Who they are, in the analyst's words, as the reports support.")
+    name = models.CharField(max_length=200, help_text=_("The name as the reports give it, e.g. 'Steve Witkoff'."))
+    summary = models.TextField(blank=True, help_text=_("Who they are, in the analyst's words, as the reports support."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("person")
         ordering = ["name", "slug"]
-        verbose_name_plural = "people"
+        verbose_name_plural = _("people")
 
     def __str__(self):
         return self.name
@@ -45,27 +48,29 @@ class Post(Sourced, TimestampedModel):
         null=True,
         blank=True,
         related_name="posts",
-        help_text="Who holds it; blank when the report names the post but not the person.",
+        help_text=_("Who holds it; blank when the report names the post but not the person."),
     )
     state = models.ForeignKey(
         State,
         on_delete=models.PROTECT,  # the party a post serves must not vanish under it
         related_name="posts",
-        help_text="The state, organisation or grouping the post is held for.",
+        help_text=_("The state, organisation or grouping the post is held for."),
     )
     title = models.CharField(
-        max_length=200, help_text="The post as the report words it: 'envoy', 'Chief of the Defence Staff'."
+        max_length=200, help_text=_("The post as the report words it: 'envoy', 'Chief of the Defence Staff'.")
     )
     role = models.CharField(
-        max_length=30, choices=RepresentativeRole.choices, help_text="The kind of post, for filtering and counting."
+        max_length=30, choices=RepresentativeRole.choices, help_text=_("The kind of post, for filtering and counting.")
     )
-    start_date = models.DateField(null=True, blank=True, help_text="Since when it is held, where a report says.")
+    start_date = models.DateField(null=True, blank=True, help_text=_("Since when it is held, where a report says."))
     start_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    end_date = models.DateField(null=True, blank=True, help_text="Until when it was held, where a report says.")
+    end_date = models.DateField(null=True, blank=True, help_text=_("Until when it was held, where a report says."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["state", "title", "slug"]
         constraints = [
             sane_date("start_date", "post"),
@@ -75,10 +80,10 @@ class Post(Sourced, TimestampedModel):
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="post_ends_after_it_starts",
-                violation_error_message="A post cannot end before it starts.",
+                violation_error_message=_("A post cannot end before it starts."),
             ),
         ]
 
     def __str__(self):
-        holder = self.person.name if self.person_id else "not named"
+        holder = self.person.name if self.person_id else gettext("not named")
         return f"{self.title} ({self.state.code}): {holder}"

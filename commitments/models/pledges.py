@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -25,6 +27,8 @@ from .base import (
     NaturalKeyManager,
     NaturalKeyModel,
     Sourced,
+    lazy_format,
+    lazy_long_date,
     new_key,
     sane_date,
 )
@@ -38,9 +42,11 @@ from .texts import Declaration
 
 # A sanity bound that also keeps troop figures inside every database's integer range.
 MAX_TROOPS = 10_000_000
-SHARE_OF_ITSELF = "A pledge cannot be a share of itself."
-REVIEW_TIME_BOUNDS = f"A review time lies between {EARLIEST_DATE:%d %B %Y} and now."
-NO_PLEDGER = "Give at least one pledger."
+SHARE_OF_ITSELF = _("A pledge cannot be a share of itself.")
+REVIEW_TIME_BOUNDS = lazy_format(
+    _("A review time lies between %(earliest)s and now."), {"earliest": lazy_long_date(EARLIEST_DATE)}
+)
+NO_PLEDGER = _("Give at least one pledger.")
 
 
 def troop_range_constraints(model: str) -> list[models.CheckConstraint]:
@@ -48,19 +54,19 @@ def troop_range_constraints(model: str) -> list[models.CheckConstraint]:
         models.CheckConstraint(
             condition=Q(troops_min__isnull=True) | Q(troops_min__gte=0),
             name=f"{model}_troops_min_not_negative",
-            violation_error_message="Troop numbers cannot be negative.",
+            violation_error_message=_("Troop numbers cannot be negative."),
         ),
         models.CheckConstraint(
             condition=Q(troops_max__isnull=True) | Q(troops_max__gte=0),
             name=f"{model}_troops_max_not_negative",
-            violation_error_message="Troop numbers cannot be negative.",
+            violation_error_message=_("Troop numbers cannot be negative."),
         ),
         models.CheckConstraint(
             condition=Q(troops_min__isnull=True)
             | Q(troops_max__isnull=True)
             | Q(troops_min__lte=models.F("troops_max")),
             name=f"{model}_troops_min_le_max",
-            violation_error_message="The lower troop figure cannot exceed the upper one.",
+            violation_error_message=_("The lower troop figure cannot exceed the upper one."),
         ),
     ]
 
@@ -94,20 +100,24 @@ class ForceRequirement(NaturalKeyModel):
         null=True,
         blank=True,
         related_name="force_requirements",
-        help_text="The instrument (e.g. the multinational force) that must meet this requirement; its "
-        "contributions are set against it.",
+        help_text=_(
+            "The instrument (e.g. the multinational force) that must meet this requirement; its "
+            "contributions are set against it."
+        ),
     )
     troops_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Lower end of the range; blank if not given."
+        null=True, blank=True, help_text=_("Lower end of the range; blank if not given.")
     )
     troops_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Upper end of the range; blank if not given."
+        null=True, blank=True, help_text=_("Upper end of the range; blank if not given.")
     )
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("force requirement")
+        verbose_name_plural = _("force requirements")
         ordering = ["slug"]
         constraints = troop_range_constraints("force_requirement")
 
@@ -124,12 +134,25 @@ class Pledge(StatusHistory, NaturalKeyModel):
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
-    title = models.CharField(max_length=300, help_text="What is promised, in one line.")
-    description = models.TextField(blank=True, help_text="Details, in the analyst's words.")
+    title = models.CharField(max_length=300, help_text=_("What is promised, in one line."))
+    title_uk = models.CharField(
+        max_length=300,
+        verbose_name=_("title (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of title; empty: the English is shown."),
+    )
+    description = models.TextField(blank=True, help_text=_("Details, in the analyst's words."))
+    description_uk = models.TextField(
+        verbose_name=_("description (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of description; empty: the English is shown."),
+    )
     pledgers = models.ManyToManyField(
         State,
         related_name="pledges",
-        help_text="Who pledged. Several parties make one joint pledge, counted once in totals.",
+        help_text=_("Who pledged. Several parties make one joint pledge, counted once in totals."),
     )
     part_of = models.ForeignKey(
         "self",
@@ -137,9 +160,11 @@ class Pledge(StatusHistory, NaturalKeyModel):
         null=True,
         blank=True,
         related_name="shares",
-        help_text="The larger pledge this one is a true share of (France's troops within the Franco-British "
-        "bulk). Shares are left out of quantity totals, which count the larger pledge. For a pledge that helps "
-        "build a force or mechanism, use 'contributes to' instead.",
+        help_text=_(
+            "The larger pledge this one is a true share of (France's troops within the Franco-British "
+            "bulk). Shares are left out of quantity totals, which count the larger pledge. For a pledge that helps "
+            "build a force or mechanism, use 'contributes to' instead."
+        ),
     )
     contributes_to = models.ForeignKey(
         Instrument,
@@ -147,8 +172,10 @@ class Pledge(StatusHistory, NaturalKeyModel):
         null=True,
         blank=True,
         related_name="contributions",
-        help_text="The instrument (a force, a monitoring mechanism, a commission) this pledge helps build. "
-        "A contribution counts in totals with its own status and quantity.",
+        help_text=_(
+            "The instrument (a force, a monitoring mechanism, a commission) this pledge helps build. "
+            "A contribution counts in totals with its own status and quantity."
+        ),
     )
     declaration = models.ForeignKey(
         Declaration,
@@ -156,7 +183,7 @@ class Pledge(StatusHistory, NaturalKeyModel):
         null=True,
         blank=True,
         related_name="pledges",
-        help_text="The text in which the pledge was made or recorded.",
+        help_text=_("The text in which the pledge was made or recorded."),
     )
     summit = models.ForeignKey(
         Summit,
@@ -164,75 +191,77 @@ class Pledge(StatusHistory, NaturalKeyModel):
         null=True,
         blank=True,
         related_name="pledges",
-        help_text="The meeting at which the pledge was made or announced.",
+        help_text=_("The meeting at which the pledge was made or announced."),
     )
-    category = models.CharField(max_length=30, choices=Category.choices, help_text="What kind of help is promised.")
+    category = models.CharField(max_length=30, choices=Category.choices, help_text=_("What kind of help is promised."))
 
     troops_min = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(MAX_TROOPS)],
-        help_text="Troops: lower end of the range; blank when the source gives none.",
+        help_text=_("Troops: lower end of the range; blank when the source gives none."),
     )
     troops_max = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(MAX_TROOPS)],
-        help_text="Troops: upper end of the range; blank when the source gives none.",
+        help_text=_("Troops: upper end of the range; blank when the source gives none."),
     )
     amount = models.DecimalField(
-        max_digits=18, decimal_places=2, null=True, blank=True, help_text="Money: amount in the pledged currency."
+        max_digits=18, decimal_places=2, null=True, blank=True, help_text=_("Money: amount in the pledged currency.")
     )
     currency = models.CharField(
-        max_length=3, choices=Currency.choices, blank=True, help_text="Money: ISO 4217 currency of the amount."
+        max_length=3, choices=Currency.choices, blank=True, help_text=_("Money: ISO 4217 currency of the amount.")
     )
     value_date = models.DateField(
-        null=True, blank=True, help_text="Money: the date whose exchange rate converts the amount to euros."
+        null=True, blank=True, help_text=_("Money: the date whose exchange rate converts the amount to euros.")
     )
     fx_rate = models.DecimalField(
         max_digits=18,
         decimal_places=8,
         null=True,
         blank=True,
-        help_text="Money: euros per unit of the currency on the value date (1 for EUR).",
+        help_text=_("Money: euros per unit of the currency on the value date (1 for EUR)."),
     )
     amount_eur = models.DecimalField(
-        max_digits=18, decimal_places=2, null=True, blank=True, help_text="Money: amount × FX rate, in euros."
+        max_digits=18, decimal_places=2, null=True, blank=True, help_text=_("Money: amount × FX rate, in euros.")
     )
     monitoring_role = models.CharField(
         max_length=12,
         choices=MonitoringRole.choices,
         blank=True,
-        help_text="Monitoring: lead, participant or contributor in a monitoring mechanism.",
+        help_text=_("Monitoring: lead, participant or contributor in a monitoring mechanism."),
     )
     monitoring_means = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Monitoring: the means, comma-separated (drones, sensors, satellites).",
+        help_text=_("Monitoring: the means, comma-separated (drones, sensors, satellites)."),
     )
     quantity_text = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Any quantity the source gives only in words ('thousands of troops', 'the bulk of the troops'). "
-        "Never converted into a number.",
+        help_text=_(
+            "Any quantity the source gives only in words ('thousands of troops', 'the bulk of the troops'). "
+            "Never converted into a number."
+        ),
     )
 
     condition = models.CharField(
         max_length=30,
         choices=Condition.choices,
         default=Condition.NOT_STATED,
-        help_text="What the pledge depends on.",
+        help_text=_("What the pledge depends on."),
     )
     condition_text = models.CharField(
         max_length=300,
         blank=True,
-        help_text="The condition in the source's words, e.g. 'after a peace agreement is achieved'.",
+        help_text=_("The condition in the source's words, e.g. 'after a peace agreement is achieved'."),
     )
     condition_state = models.CharField(
         max_length=15,
         choices=ConditionState.choices,
         default=ConditionState.NOT_APPLICABLE,
-        help_text="Whether the condition has been met: pending, triggered or lapsed.",
+        help_text=_("Whether the condition has been met: pending, triggered or lapsed."),
     )
 
     status = models.CharField(
@@ -240,13 +269,13 @@ class Pledge(StatusHistory, NaturalKeyModel):
         choices=Status.choices,
         default=Status.NOT_ASSESSABLE,
         editable=False,
-        help_text="Where the pledge stands now. Changed only through a status change, which is kept in the history.",
+        help_text=_("Where the pledge stands now. Changed only through a status change, which is kept in the history."),
     )
     last_reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When an analyst last confirmed the record against its sources."
+        null=True, blank=True, help_text=_("When an analyst last confirmed the record against its sources.")
     )
     version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Raised by every save; detects edits made in the meantime."
+        default=1, editable=False, help_text=_("Raised by every save; detects edits made in the meantime.")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # incremental sync (`updated_since=`) and `?ordering=updated_at` read the (updated_at, id) index below
@@ -257,18 +286,20 @@ class Pledge(StatusHistory, NaturalKeyModel):
     history = HistoricalRecords(m2m_fields=[pledgers], excluded_fields=["version"])
 
     class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
         ordering = ["id"]
         constraints = [
             *troop_range_constraints("pledge"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="pledge_amount_not_negative",
-                violation_error_message="An amount cannot be negative.",
+                violation_error_message=_("An amount cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=(Q(amount__isnull=True) & Q(currency="")) | (Q(amount__isnull=False) & ~Q(currency="")),
                 name="pledge_amount_has_currency",
-                violation_error_message="An amount needs its currency, and a currency needs an amount.",
+                violation_error_message=_("An amount needs its currency, and a currency needs an amount."),
             ),
             models.CheckConstraint(
                 condition=Q(amount_eur__isnull=True)
@@ -279,12 +310,14 @@ class Pledge(StatusHistory, NaturalKeyModel):
                     & Q(amount__isnull=False)
                 ),
                 name="pledge_eur_conversion_complete",
-                violation_error_message="A euro amount needs the original amount, the FX rate and the value date used.",
+                violation_error_message=_(
+                    "A euro amount needs the original amount, the FX rate and the value date used."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(fx_rate__isnull=True) | Q(fx_rate__gt=0),
                 name="pledge_fx_rate_positive",
-                violation_error_message="An FX rate must be greater than zero.",
+                violation_error_message=_("An FX rate must be greater than zero."),
             ),
             condition_state_matches("pledge"),
             models.CheckConstraint(
@@ -357,9 +390,14 @@ class Pledge(StatusHistory, NaturalKeyModel):
             except InvalidOperation:
                 expected = None  # a number past the fields' digits, which their own check reports
             if expected is not None and abs(expected - self.amount_eur) > Decimal("0.01"):
-                errors["amount_eur"] = f"Amount × FX rate is {expected}, not {self.amount_eur}."
+                errors["amount_eur"] = gettext("Amount × FX rate is %(expected)s, not %(given)s.") % {
+                    "expected": expected,
+                    "given": self.amount_eur,
+                }
         if self.monitoring_means and not self.monitoring_role:
-            errors["monitoring_role"] = "Give the monitoring role (lead, participant, contributor) for these means."
+            errors["monitoring_role"] = gettext(
+                "Give the monitoring role (lead, participant, contributor) for these means."
+            )
         if self.pk is not None and self.part_of_id == self.pk:
             errors["part_of"] = SHARE_OF_ITSELF  # as the constraint says, next to the field
         reviewed = self.last_reviewed_at
@@ -410,12 +448,14 @@ class StatusChange(StatusChangeBase):
         on_delete=models.CASCADE,
         related_name="status_changes",  # the history is part of the pledge
     )
-    from_status = models.CharField(max_length=20, choices=Status.choices, help_text="Status before the change.")
-    to_status = models.CharField(max_length=20, choices=Status.choices, help_text="Status after the change.")
+    from_status = models.CharField(max_length=20, choices=Status.choices, help_text=_("Status before the change."))
+    to_status = models.CharField(max_length=20, choices=Status.choices, help_text=_("Status after the change."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ["pledge", "sequence"]
         get_latest_by = "sequence"
         constraints = status_change_constraints("status_change", "pledge")
@@ -447,7 +487,7 @@ class Citation(Sourced, NaturalKeyModel):
     NATURAL_KEY = ("key",)
     TARGETS = CITATION_TARGETS
 
-    key = models.CharField(max_length=64, unique=True, default=new_key, help_text="Stable identifier.")
+    key = models.CharField(max_length=64, unique=True, default=new_key, help_text=_("Stable identifier."))
     summit = models.ForeignKey(
         Summit,
         on_delete=models.CASCADE,
@@ -486,19 +526,23 @@ class Citation(Sourced, NaturalKeyModel):
     field = models.CharField(
         max_length=50,
         blank=True,
-        help_text="The field the citation supports (e.g. amount); blank for the whole record.",
+        help_text=_("The field the citation supports (e.g. amount); blank for the whole record."),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=exactly_one_of(CITATION_TARGETS),
                 name="citation_one_target",
-                violation_error_message="A citation supports exactly one record: a summit, a declaration, a pledge, "
-                "a force requirement or an instrument.",
+                violation_error_message=_(
+                    "A citation supports exactly one record: a summit, a declaration, a pledge, "
+                    "a force requirement or an instrument."
+                ),
             ),
         ]
 
@@ -506,8 +550,22 @@ class Citation(Sourced, NaturalKeyModel):
     def target(self):
         return next((getattr(self, name) for name in self.TARGETS if getattr(self, f"{name}_id")), None)
 
-    # Fields of a record no source is cited for: identifiers and bookkeeping.
-    UNCITABLE = frozenset({"id", "key", "slug", "version", "created_at", "updated_at"})
+    # Fields of a record no source is cited for: identifiers and bookkeeping, and the Ukrainian
+    # versions of its text (a translation of what the English says, not a claim of its own).
+    UNCITABLE = frozenset(
+        {
+            "id",
+            "key",
+            "slug",
+            "version",
+            "created_at",
+            "updated_at",
+            "title_uk",
+            "description_uk",
+            "name_uk",
+            "summary_uk",
+        }
+    )
 
     @classmethod
     def citable_fields(cls, model) -> list[tuple[str, str]]:
@@ -525,7 +583,10 @@ class Citation(Sourced, NaturalKeyModel):
             names = {name for name, _label in self.citable_fields(type(target))}
             if self.field not in names:
                 raise ValidationError(
-                    {"field": f"A {target._meta.verbose_name} has no field “{self.field}” a source can support."}
+                    {
+                        "field": gettext("A %(model)s has no field “%(field)s” a source can support.")
+                        % {"model": target._meta.verbose_name, "field": self.field}
+                    }
                 )
 
     def __str__(self):

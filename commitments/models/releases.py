@@ -12,13 +12,15 @@ the design and its storage cost."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ReleaseIsImmutable(Exception):
     """A release cannot be changed or deleted once made."""
 
 
-IMMUTABLE = "A release never changes once made: make a new release instead."
+IMMUTABLE = _("A release never changes once made: make a new release instead.")
 
 # The columns of a release that are not its two blobs: what lists and metadata read.
 METADATA_FIELDS = (
@@ -55,12 +57,12 @@ class Release(models.Model):
     """A numbered, dated, immutable snapshot of the whole public register."""
 
     number = models.PositiveIntegerField(
-        unique=True, editable=False, help_text="The release's number: 1, 2, 3… in the order they were made."
+        unique=True, editable=False, help_text=_("The release's number: 1, 2, 3… in the order they were made.")
     )
-    title = models.CharField(max_length=200, help_text="What the release is, in one line ('Q1 2026').")
-    notes = models.TextField(blank=True, help_text="Release notes: what changed and why, in the editor's words.")
+    title = models.CharField(max_length=200, help_text=_("What the release is, in one line ('Q1 2026')."))
+    notes = models.TextField(blank=True, help_text=_("Release notes: what changed and why, in the editor's words."))
     created_at = models.DateTimeField(
-        editable=False, help_text="When the release was made (UTC): the moment its snapshot was read."
+        editable=False, help_text=_("When the release was made (UTC): the moment its snapshot was read.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,42 +72,47 @@ class Release(models.Model):
         # A release is a published record: the account that made it cannot vanish from under it.
         on_delete=models.PROTECT,
         related_name="releases",
-        help_text="Who made the release; empty for one made by `manage.py release`.",
+        help_text=_("Who made the release; empty for one made by `manage.py release`."),
     )
     package = models.BinaryField(
-        editable=False, help_text="The data package (zip of CSV files and datapackage.json), byte for byte as served."
+        editable=False,
+        help_text=_("The data package (zip of CSV files and datapackage.json), byte for byte as served."),
     )
     package_sha256 = models.CharField(
-        max_length=64, editable=False, help_text="SHA-256 of `package`, in hexadecimal: what a citation can quote."
+        max_length=64, editable=False, help_text=_("SHA-256 of `package`, in hexadecimal: what a citation can quote.")
     )
-    package_bytes = models.PositiveBigIntegerField(editable=False, help_text="Size of `package` in bytes.")
+    package_bytes = models.PositiveBigIntegerField(editable=False, help_text=_("Size of `package` in bytes."))
     snapshot = models.BinaryField(
         editable=False,
-        help_text="A gzip'd SQLite database holding every public table as it stood (database ids kept), "
-        "which `?release=` reads and the diff compares.",
+        help_text=_(
+            "A gzip'd SQLite database holding every public table as it stood (database ids kept), "
+            "which `?release=` reads and the diff compares."
+        ),
     )
     snapshot_sha256 = models.CharField(
-        max_length=64, editable=False, help_text="SHA-256 of `snapshot` (the gzip'd bytes), checked before use."
+        max_length=64, editable=False, help_text=_("SHA-256 of `snapshot` (the gzip'd bytes), checked before use.")
     )
-    snapshot_bytes = models.PositiveBigIntegerField(editable=False, help_text="Size of `snapshot` in bytes.")
+    snapshot_bytes = models.PositiveBigIntegerField(editable=False, help_text=_("Size of `snapshot` in bytes."))
     counts = models.JSONField(
-        editable=False, help_text="Rows per table of the data package in this release: {table: rows}."
+        editable=False, help_text=_("Rows per table of the data package in this release: {table: rows}.")
     )
 
     objects = ReleaseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
         ordering = ["-number"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(number__gte=1),
                 name="release_number_positive",
-                violation_error_message="A release number is 1 or more.",
+                violation_error_message=_("A release number is 1 or more."),
             ),
         ]
 
     def __str__(self):
-        return f"Release {self.number}: {self.title}"
+        return gettext("Release %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -14,20 +14,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class RevisionAction(models.TextChoices):
-    CREATE = "create", "Create"
-    CHANGE = "change", "Change"
-    DELETE = "delete", "Delete"
-    STATUS = "status", "Status change"
+    CREATE = "create", _("Create")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Delete")
+    STATUS = "status", _("Status change")
 
 
 class RevisionState(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved (published)"
-    RETURNED = "returned", "Sent back to its author"
-    WITHDRAWN = "withdrawn", "Withdrawn by its author"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved (published)")
+    RETURNED = "returned", _("Sent back to its author")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -42,42 +44,46 @@ class Revision(models.Model):
         ContentType,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The kind of record the edit is for (pledge, summit, …).",
+        help_text=_("The kind of record the edit is for (pledge, summit, …)."),
     )
     object_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The record's id; empty for a record the edit would create."
+        null=True, blank=True, help_text=_("The record's id; empty for a record the edit would create.")
     )
     record = GenericForeignKey("content_type", "object_id")
     action = models.CharField(
-        max_length=10, choices=RevisionAction.choices, help_text="What the edit does to the record."
+        max_length=10, choices=RevisionAction.choices, help_text=_("What the edit does to the record.")
     )
     payload = models.JSONField(
         default=dict,
         blank=True,
-        help_text="The proposed values by field name: plain values, foreign keys as ids, many-to-many fields as "
-        "lists of ids, inline rows (a pledge's citations) as lists; for a status change the change's fields.",
+        help_text=_(
+            "The proposed values by field name: plain values, foreign keys as ids, many-to-many fields as "
+            "lists of ids, inline rows (a pledge's citations) as lists; for a status change the change's fields."
+        ),
     )
     base = models.JSONField(
         default=dict,
         blank=True,
-        help_text="The values of the same fields when the edit was proposed: what the field diff compares "
-        "with, and what approval checks the record still holds (else a conflict).",
+        help_text=_(
+            "The values of the same fields when the edit was proposed: what the field diff compares "
+            "with, and what approval checks the record still holds (else a conflict)."
+        ),
     )
     summary = models.CharField(
-        max_length=300, blank=True, help_text="The record's name when the edit was proposed, for the queue."
+        max_length=300, blank=True, help_text=_("The record's name when the edit was proposed, for the queue.")
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,  # the audit trail names the author
         related_name="revisions",
-        help_text="Who proposed the edit; the published write is recorded in their name.",
+        help_text=_("Who proposed the edit; the published write is recorded in their name."),
     )
-    created_at = models.DateTimeField(default=timezone.now, help_text="When the edit was proposed.")
+    created_at = models.DateTimeField(default=timezone.now, help_text=_("When the edit was proposed."))
     state = models.CharField(
         max_length=10,
         choices=RevisionState.choices,
         default=RevisionState.PENDING,
-        help_text="Pending until a reviewer approves it or sends it back, or its author withdraws it.",
+        help_text=_("Pending until a reviewer approves it or sends it back, or its author withdraws it."),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,18 +91,20 @@ class Revision(models.Model):
         null=True,
         blank=True,
         related_name="reviewed_revisions",
-        help_text="Who approved it or sent it back (never its author); empty while pending or if withdrawn.",
+        help_text=_("Who approved it or sent it back (never its author); empty while pending or if withdrawn."),
     )
     reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it was approved, sent back or withdrawn; empty while pending."
+        null=True, blank=True, help_text=_("When it was approved, sent back or withdrawn; empty while pending.")
     )
     comment = models.TextField(
-        blank=True, help_text="The reviewer's words: required when an edit is sent back, optional on approval."
+        blank=True, help_text=_("The reviewer's words: required when an edit is sent back, optional on approval.")
     )
 
     objects = RevisionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         ordering = ["-created_at", "-id"]
         permissions = [("review_revision", "Can approve or send back another user's revision")]
         indexes = [
@@ -107,7 +115,7 @@ class Revision(models.Model):
             models.CheckConstraint(
                 condition=Q(reviewer__isnull=True) | ~Q(reviewer=models.F("author")),
                 name="revision_reviewer_not_author",
-                violation_error_message="A revision is reviewed by someone other than its author.",
+                violation_error_message=_("A revision is reviewed by someone other than its author."),
             ),
             models.CheckConstraint(
                 condition=(Q(state=RevisionState.PENDING) & Q(reviewed_at__isnull=True) & Q(reviewer__isnull=True))
@@ -118,26 +126,34 @@ class Revision(models.Model):
                     & Q(reviewer__isnull=False)
                 ),
                 name="revision_decision_recorded",
-                violation_error_message="A decided revision has its reviewer and time (a withdrawn one its time only); "
-                "a pending one has neither.",
+                violation_error_message=_(
+                    "A decided revision has its reviewer and time (a withdrawn one its time only); "
+                    "a pending one has neither."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(action=RevisionAction.CREATE, object_id__isnull=True)
                 | (~Q(action=RevisionAction.CREATE) & Q(object_id__isnull=False))
                 | Q(action=RevisionAction.CREATE, state=RevisionState.APPROVED),
                 name="revision_record_named",
-                violation_error_message="An edit of an existing record names it; a proposed new record has no id "
-                "until it is approved.",
+                violation_error_message=_(
+                    "An edit of an existing record names it; a proposed new record has no id until it is approved."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(state=RevisionState.RETURNED) | ~Q(comment=""),
                 name="revision_returned_with_comment",
-                violation_error_message="Say why the revision is sent back.",
+                violation_error_message=_("Say why the revision is sent back."),
             ),
         ]
 
     def __str__(self):
-        return f"Revision #{self.pk}: {self.get_action_display().lower()} {self.content_type.name} {self.summary}"
+        return gettext("Revision #%(id)s: %(action)s %(model)s %(summary)s") % {
+            "id": self.pk,
+            "action": self.get_action_display().lower(),
+            "model": self.content_type.name,
+            "summary": self.summary,
+        }
 
     @property
     def model(self):

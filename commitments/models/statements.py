@@ -5,6 +5,8 @@ summits: one or several), a stance, and the quoted phrase with its source."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import DatePrecision, Stance
@@ -17,7 +19,7 @@ from .pledges import Pledge
 from .texts import Declaration
 
 ABOUT = ("pledges", "instruments", "declarations", "summits")
-ABOUT_NOTHING = "Say what the statement is about: at least one pledge, instrument, declaration or meeting."
+ABOUT_NOTHING = _("Say what the statement is about: at least one pledge, instrument, declaration or meeting.")
 
 
 class StatementQuerySet(models.QuerySet):
@@ -45,7 +47,7 @@ class Statement(Sourced, TimestampedModel):
         null=True,
         blank=True,
         related_name="statements",
-        help_text="Who said it, where the report names them.",
+        help_text=_("Who said it, where the report names them."),
     )
     state = models.ForeignKey(
         State,
@@ -53,14 +55,14 @@ class Statement(Sourced, TimestampedModel):
         null=True,
         blank=True,
         related_name="statements",
-        help_text="The state or body that said it, or for which the speaker spoke.",
+        help_text=_("The state or body that said it, or for which the speaker spoke."),
     )
-    made_on = models.DateField(null=True, blank=True, help_text="When it was said; blank if no report says.")
+    made_on = models.DateField(null=True, blank=True, help_text=_("When it was said; blank if no report says."))
     made_precision = models.CharField(
         max_length=8,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
-        help_text="How much of the date is known.",
+        help_text=_("How much of the date is known."),
     )
     summit = models.ForeignKey(
         Summit,
@@ -68,40 +70,44 @@ class Statement(Sourced, TimestampedModel):
         null=True,
         blank=True,
         related_name="statements",
-        help_text="The meeting at which (or right after which) it was said.",
+        help_text=_("The meeting at which (or right after which) it was said."),
     )
-    stance = models.CharField(max_length=20, choices=Stance.choices, help_text="What it does to the guarantee.")
-    summary = models.TextField(blank=True, help_text="What it says, in the analyst's words, where the quote needs it.")
-    pledges = models.ManyToManyField(Pledge, blank=True, related_name="statements", help_text="Pledges it is about.")
+    stance = models.CharField(max_length=20, choices=Stance.choices, help_text=_("What it does to the guarantee."))
+    summary = models.TextField(
+        blank=True, help_text=_("What it says, in the analyst's words, where the quote needs it.")
+    )
+    pledges = models.ManyToManyField(Pledge, blank=True, related_name="statements", help_text=_("Pledges it is about."))
     instruments = models.ManyToManyField(
-        Instrument, blank=True, related_name="statements", help_text="Instruments it is about."
+        Instrument, blank=True, related_name="statements", help_text=_("Instruments it is about.")
     )
     declarations = models.ManyToManyField(
-        Declaration, blank=True, related_name="statements", help_text="Declarations it is about."
+        Declaration, blank=True, related_name="statements", help_text=_("Declarations it is about.")
     )
     summits = models.ManyToManyField(
-        Summit, blank=True, related_name="statements_about", help_text="Meetings it is about (their outcome)."
+        Summit, blank=True, related_name="statements_about", help_text=_("Meetings it is about (their outcome).")
     )
 
     objects = NaturalKeyManager.from_queryset(StatementQuerySet)()
     history = HistoricalRecords(m2m_fields=[pledges, instruments, declarations, summits])
 
     class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         ordering = ["made_on", "slug"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(speaker__isnull=False) | Q(state__isnull=False),
                 name="statement_has_speaker",
-                violation_error_message="Say who made the statement: a person, a party, or both.",
+                violation_error_message=_("Say who made the statement: a person, a party, or both."),
             ),
             models.CheckConstraint(
                 condition=~Q(quote=""),
                 name="statement_has_quote",
-                violation_error_message="A statement is its quoted words: give the phrase, at most 25 words.",
+                violation_error_message=_("A statement is its quoted words: give the phrase, at most 25 words."),
             ),
             sane_date("made_on", "statement"),
         ]
 
     def __str__(self):
-        who = self.speaker.name if self.speaker_id else (self.state.name if self.state_id else "unknown")
+        who = self.speaker.name if self.speaker_id else (self.state.name if self.state_id else gettext("unknown"))
         return f"{who}: “{self.quote[:60]}”"

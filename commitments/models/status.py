@@ -11,12 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import audit
 from ..choices import DatePrecision
 from . import checks
-from .base import NaturalKeyModel, Source, Sourced, sane_date
+from .base import NaturalKeyModel, Source, Sourced, long_date, sane_date
 
 
 class StatusChangeBase(Sourced, NaturalKeyModel):
@@ -27,21 +29,21 @@ class StatusChangeBase(Sourced, NaturalKeyModel):
 
     SUBJECT = ""
 
-    sequence = models.PositiveIntegerField(help_text="1 for the first change of this record, then 2, 3, …")
-    from_status = models.CharField(max_length=20, help_text="Status before the change.")
-    to_status = models.CharField(max_length=20, help_text="Status after the change.")
-    effective_date = models.DateField(help_text="When the change took effect in the world.")
+    sequence = models.PositiveIntegerField(help_text=_("1 for the first change of this record, then 2, 3, …"))
+    from_status = models.CharField(max_length=20, help_text=_("Status before the change."))
+    to_status = models.CharField(max_length=20, help_text=_("Status after the change."))
+    effective_date = models.DateField(help_text=_("When the change took effect in the world."))
     effective_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    recorded_at = models.DateTimeField(default=timezone.now, help_text="When the change was entered in the tracker.")
+    recorded_at = models.DateTimeField(default=timezone.now, help_text=_("When the change was entered in the tracker."))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,  # the history outlives a removed account
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who entered it; blank for changes loaded from the seed fixtures.",
+        help_text=_("Who entered it; blank for changes loaded from the seed fixtures."),
     )
-    note = models.TextField(help_text="Why the status changed.")
+    note = models.TextField(help_text=_("Why the status changed."))
 
     class Meta:
         abstract = True
@@ -59,23 +61,30 @@ class StatusChangeBase(Sourced, NaturalKeyModel):
         return f"{self.subject}: {self.from_status} → {self.to_status} ({self.effective_date})"
 
 
+# The message of each history's unique sequence, by the record it is about.
+SEQUENCE_TAKEN = {
+    "pledge": _("This pledge already has a status change with this number."),
+    "instrument": _("This instrument already has a status change with this number."),
+}
+
+
 def status_change_constraints(prefix: str, subject: str) -> list:
     """The rules of a status history, as named constraints (`prefix` names them)."""
     return [
         models.UniqueConstraint(
             fields=[subject, "sequence"],
             name=f"{prefix}_sequence_unique",
-            violation_error_message=f"This {subject.replace('_', ' ')} already has a status change with this number.",
+            violation_error_message=SEQUENCE_TAKEN[subject],
         ),
         models.CheckConstraint(
             condition=~Q(from_status=models.F("to_status")),
             name=f"{prefix}_changes_status",
-            violation_error_message="A status change must move to a different status.",
+            violation_error_message=_("A status change must move to a different status."),
         ),
         models.CheckConstraint(
             condition=~Q(note=""),
             name=f"{prefix}_has_note",
-            violation_error_message="Say why the status changed.",
+            violation_error_message=_("Say why the status changed."),
         ),
         sane_date("effective_date", prefix),
     ]
@@ -106,7 +115,7 @@ class StatusHistory(models.Model):
     STATUS_CHANGE: type[StatusChangeBase]
 
     status_changed_on = models.DateField(
-        null=True, blank=True, editable=False, help_text="When the current status took effect in the world."
+        null=True, blank=True, editable=False, help_text=_("When the current status took effect in the world.")
     )
 
     class Meta:
@@ -180,14 +189,17 @@ class StatusHistory(models.Model):
         )
         errors: dict[str, str | list[str]] = {}
         if status == self.status:
-            errors["to_status"] = f"The {self._meta.verbose_name} is already {self.status_label()}."
+            errors["to_status"] = gettext("The %(record)s is already %(status)s.") % {
+                "record": self._meta.verbose_name,
+                "status": self.status_label(),
+            }
         if last and effective_date and effective_date < last.effective_date:
-            errors["effective_date"] = (
-                f"The previous change took effect on {last.effective_date:%d %B %Y}; a later change cannot take "
-                "effect before it. Correct the history instead."
-            )
+            errors["effective_date"] = gettext(
+                "The previous change took effect on %(date)s; a later change cannot take effect before it. "
+                "Correct the history instead."
+            ) % {"date": long_date(last.effective_date)}
         if effective_date and effective_date > timezone.localdate():
-            errors["effective_date"] = "A status change cannot take effect in the future."
+            errors["effective_date"] = gettext("A status change cannot take effect in the future.")
         try:
             # A same-status change already has its own message; the constraint would say it twice.
             # A record not yet written (a new row of an import) has no history row to number.
@@ -265,7 +277,10 @@ class StatusHistory(models.Model):
             raise ValidationError(errors)
         # Every refusal is above: from here on only writes, all of them or none with the
         # transaction they are in (a failed write dooms it), with no savepoint of their own.
-        reason = reason or f"Status changed to {locked.status_label(status)}"
+        if not reason:
+            # The audit trail is the register's own record: in its language, whatever the reader's.
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = f"Status changed to {locked.status_label(status)}"
         with transaction.atomic(savepoint=False):
             change.save()
             locked.status = status

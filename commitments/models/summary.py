@@ -15,6 +15,7 @@ On SQLite (the embedded, small register) there are no triggers: the table stays 
 figure is computed, as before."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PledgeSummary(models.Model):
@@ -33,15 +34,15 @@ class PledgeSummary(models.Model):
         db_index=False,  # the unique (party, status) index serves it
         db_column="party",
         related_name="+",
-        help_text="0: every top-level pledge; else the id of a pledger (State).",
+        help_text=_("0: every top-level pledge; else the id of a pledger (State)."),
     )
     status = models.CharField(max_length=20)
-    category = models.CharField(max_length=30, blank=True, help_text="Party −1 only; '' in the other cells.")
+    category = models.CharField(max_length=30, blank=True, help_text=_("Party −1 only; '' in the other cells."))
     pledges = models.BigIntegerField(default=0)
     troop_pledges = models.BigIntegerField(default=0)
-    troops_low = models.BigIntegerField(default=0, help_text="Sum of the lower troop figures (0 for 'up to N').")
+    troops_low = models.BigIntegerField(default=0, help_text=_("Sum of the lower troop figures (0 for 'up to N')."))
     troops_max_sum = models.BigIntegerField(
-        default=0, help_text="Sum of the upper troop figures; the high end only while no pledge is open-ended."
+        default=0, help_text=_("Sum of the upper troop figures; the high end only while no pledge is open-ended.")
     )
     troop_pledges_open_ended = models.BigIntegerField(default=0)
     troop_pledges_unquantified = models.BigIntegerField(default=0)
@@ -50,10 +51,12 @@ class PledgeSummary(models.Model):
     eur = models.DecimalField(max_digits=30, decimal_places=2, default=0)
     money_pledges_without_eur = models.BigIntegerField(default=0)
     pending_on_ceasefire = models.BigIntegerField(default=0)
-    troop_pledges_joint = models.BigIntegerField(default=0, help_text="Party rows only: joint troop pledges.")
-    eur_pledges_joint = models.BigIntegerField(default=0, help_text="Party rows only: joint euro pledges.")
+    troop_pledges_joint = models.BigIntegerField(default=0, help_text=_("Party rows only: joint troop pledges."))
+    eur_pledges_joint = models.BigIntegerField(default=0, help_text=_("Party rows only: joint euro pledges."))
 
     class Meta:
+        verbose_name = _("pledge summary")
+        verbose_name_plural = _("pledge summaries")
         constraints = [
             # the triggers' upsert target: INSERT … ON CONFLICT (party, status, category) DO UPDATE
             models.UniqueConstraint(fields=["party", "status", "category"], name="pledge_summary_cell"),

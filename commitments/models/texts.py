@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
@@ -28,14 +29,21 @@ class Declaration(TimestampedModel):
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField(max_length=80, unique=True, help_text=SLUG_HELP)
-    title = models.CharField(max_length=300, help_text="Title as reported, e.g. 'Paris Declaration'.")
-    kind = models.CharField(max_length=30, choices=DeclarationKind.choices, help_text="What sort of text.")
+    title = models.CharField(max_length=300, help_text=_("Title as reported, e.g. 'Paris Declaration'."))
+    title_uk = models.CharField(
+        max_length=300,
+        verbose_name=_("title (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of title; empty: the English is shown."),
+    )
+    kind = models.CharField(max_length=30, choices=DeclarationKind.choices, help_text=_("What sort of text."))
     status = models.CharField(
         max_length=12,
         choices=DeclarationStatus.choices,
-        help_text="Draft, adopted/endorsed, signed, in force, superseded or abandoned.",
+        help_text=_("Draft, adopted/endorsed, signed, in force, superseded or abandoned."),
     )
-    date = models.DateField(null=True, blank=True, help_text="Date of adoption, signature or of the reported draft.")
+    date = models.DateField(null=True, blank=True, help_text=_("Date of adoption, signature or of the reported draft."))
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY)
     summit = models.ForeignKey(
         Summit,
@@ -43,7 +51,7 @@ class Declaration(TimestampedModel):
         null=True,
         blank=True,
         related_name="declarations",
-        help_text="The meeting that produced or discussed the text.",
+        help_text=_("The meeting that produced or discussed the text."),
     )
     supersedes = models.ForeignKey(
         "self",
@@ -51,20 +59,28 @@ class Declaration(TimestampedModel):
         null=True,
         blank=True,
         related_name="superseded_by",
-        help_text="The earlier text (e.g. a draft) this one replaces, where a report says so.",
+        help_text=_("The earlier text (e.g. a draft) this one replaces, where a report says so."),
     )
     summary = models.TextField(blank=True)
+    summary_uk = models.TextField(
+        verbose_name=_("summary (Ukrainian)"),
+        blank=True,
+        default="",
+        help_text=_("Ukrainian version of summary; empty: the English is shown."),
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
         ordering = ["date", "slug"]
         constraints = [
             sane_date("date", "declaration"),
             models.CheckConstraint(
                 condition=~Q(supersedes=models.F("id")),
                 name="declaration_not_self_superseding",
-                violation_error_message="A declaration cannot supersede itself.",
+                violation_error_message=_("A declaration cannot supersede itself."),
             ),
         ]
 
@@ -90,12 +106,14 @@ class DeclarationParty(Sourced, NaturalKeyModel):
         related_name="declaration_parties",  # keep who signed
     )
     role = models.CharField(max_length=10, choices=PartyRole.choices)
-    signed_on = models.DateField(null=True, blank=True, help_text="Date of signature (signatories only).")
+    signed_on = models.DateField(null=True, blank=True, help_text=_("Date of signature (signatories only)."))
     represented_by = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Who signed or endorsed for the party, in the report's words; the people and posts themselves "
-        "are in `representatives`.",
+        help_text=_(
+            "Who signed or endorsed for the party, in the report's words; the people and posts themselves "
+            "are in `representatives`."
+        ),
     )
     notes = models.TextField(blank=True)
 
@@ -103,24 +121,25 @@ class DeclarationParty(Sourced, NaturalKeyModel):
         "Post",
         blank=True,
         related_name="declaration_parties",
-        help_text="The posts (and people) that signed or endorsed for the party, where a report names them.",
+        help_text=_("The posts (and people) that signed or endorsed for the party, where a report names them."),
     )
 
     history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:
+        verbose_name = _("declaration party")
         ordering = ["declaration", "role", "state"]
-        verbose_name_plural = "declaration parties"
+        verbose_name_plural = _("declaration parties")
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "state", "role"],
                 name="declaration_party_once",
-                violation_error_message="This party already has this role on this text.",
+                violation_error_message=_("This party already has this role on this text."),
             ),
             models.CheckConstraint(
                 condition=Q(role=PartyRole.SIGNATORY) | Q(signed_on__isnull=True),
                 name="declaration_party_only_signatories_sign",
-                violation_error_message="Only a signatory has a signature date.",
+                violation_error_message=_("Only a signatory has a signature date."),
             ),
             sane_date("signed_on", "declaration_party"),
         ]
@@ -140,23 +159,25 @@ class DeclarationComponent(Sourced, NaturalKeyModel):
         on_delete=models.CASCADE,
         related_name="components",  # a component is part of its text
     )
-    number = models.PositiveSmallIntegerField(help_text="Position in the text, from 1.")
-    text = models.TextField(help_text="What the component says, in the report's words where possible.")
+    number = models.PositiveSmallIntegerField(help_text=_("Position in the text, from 1."))
+    text = models.TextField(help_text=_("What the component says, in the report's words where possible."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("declaration component")
+        verbose_name_plural = _("declaration components")
         ordering = ["declaration", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "number"],
                 name="declaration_component_number_unique",
-                violation_error_message="This text already has a component with this number.",
+                violation_error_message=_("This text already has a component with this number."),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="declaration_component_number_positive",
-                violation_error_message="Components are numbered from 1.",
+                violation_error_message=_("Components are numbered from 1."),
             ),
         ]
 

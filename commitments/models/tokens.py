@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 TOKEN_BYTES = 30  # 40 URL-safe characters, as long as DRF's own tokens
 PREFIX_LENGTH = 8
@@ -23,26 +24,27 @@ class ApiToken(models.Model):
     `can_write` is set, and even a read-write token can do no more than its user's permissions
     allow: the token narrows the user's rights, it never widens them."""
 
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'partner dashboard sync'.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for, e.g. 'partner dashboard sync'."))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,  # a token acts as its user; without the user it means nothing
         related_name="api_tokens",
     )
     prefix = models.CharField(
-        max_length=PREFIX_LENGTH, editable=False, help_text="First characters of the key, to tell tokens apart."
+        max_length=PREFIX_LENGTH, editable=False, help_text=_("First characters of the key, to tell tokens apart.")
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     can_write = models.BooleanField(
         default=False,
-        help_text="Read-write: may create, change and delete within the user's permissions. Otherwise read-only.",
+        help_text=_("Read-write: may create, change and delete within the user's permissions. Otherwise read-only."),
     )
     created = models.DateTimeField(default=timezone.now, editable=False)
     last_used = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name_plural = _("API tokens")
         ordering = ["-created"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
 
     def __str__(self):
         access = "read-write" if self.can_write else "read-only"

@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 from pathlib import Path
@@ -136,16 +137,50 @@ def snapshot_path(release) -> Path:
 def open_release(release) -> str:
     """The database alias of `release`'s snapshot, unpacked into the cache (and checked against
     its hash) on first use. `release` may come without its blobs (`Release.objects.metadata()`):
-    the snapshot is read from the database only when the cache lacks it."""
+    the snapshot is read from the database only when the cache lacks it, or holds a copy unpacked
+    before the models gained a column (checked once per process)."""
     alias = alias_of(release)
     path = snapshot_path(release)
     with _lock:
-        if not path.exists():
+        if not path.exists() or (path not in _checked and missing_columns(path)):
             from ..models import Release
 
             blob = bytes(Release.objects.filter(pk=release.pk).values_list("snapshot", flat=True).get())
             unpack(blob, release.snapshot_sha256, path)
+        _checked.add(path)
     return register_sqlite(alias, path, readonly=True)
+
+
+# The unpacked snapshots this process has found to have every column of the models.
+_checked: set[Path] = set()
+
+
+def missing_columns(path: Path) -> list[tuple]:
+    """(model, field) of the models' columns the snapshot at `path` lacks: columns added to the
+    register after the release was made (e.g. the Ukrainian versions, issue 16)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        missing = []
+        for model in sorted(snapshot_models(), key=lambda m: m._meta.db_table):
+            table = model._meta.db_table
+            have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+            missing += [(model, f) for f in model._meta.local_concrete_fields if have and f.column not in have]
+        return missing
+
+
+def add_missing_columns(path: Path) -> None:
+    """Give the snapshot at `path` the columns the models gained since it was made, each with its
+    default for every row: a release made before the Ukrainian versions existed has none (empty),
+    which is what its register held. Django's schema editor adds them as a migration would."""
+    missing = missing_columns(path)
+    if not missing:
+        return
+    alias = register_sqlite(f"{ALIAS_PREFIX}upgrade-{path.name}", path, readonly=False)
+    try:
+        with connections[alias].schema_editor() as editor:
+            for model, field in missing:
+                editor.add_field(model, field)
+    finally:
+        forget(alias)
 
 
 def unpack(blob: bytes, sha256: str, path: Path) -> None:
@@ -157,6 +192,7 @@ def unpack(blob: bytes, sha256: str, path: Path) -> None:
     try:
         with os.fdopen(descriptor, "wb") as out, gzip.GzipFile(fileobj=io.BytesIO(blob), mode="rb") as source:
             shutil.copyfileobj(source, out, 1024 * 1024)
+        add_missing_columns(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
