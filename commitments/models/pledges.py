@@ -430,10 +430,10 @@ class Pledge(StatusHistory, NaturalKeyModel):
                 money += f" ({compact_money(self.amount_eur, Currency.EUR)})"
             parts.append(money)
         if self.monitoring_role:
-            role = f"{self.get_monitoring_role_display().lower()} monitoring role"
+            role = gettext("%(role)s monitoring role") % {"role": self.get_monitoring_role_display().lower()}
             parts.append(f"{role} ({self.monitoring_means})" if self.monitoring_means else role)
         if self.quantity_text:
-            parts.append(f"{self.quantity_text} (unquantified)")
+            parts.append(gettext("%(text)s (unquantified)") % {"text": self.quantity_text})
         return "; ".join(parts)
 
 
