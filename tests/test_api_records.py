@@ -83,6 +83,10 @@ NOT_SERVED = {
     "/api/revisions/ (tests/test_review_api.py)",
     "commitments.release": "not a record of the register but a frozen copy of it: served at /api/releases/ "
     "(tests/test_releases_api.py)",
+    "commitments.webhook": "a client's own setting (its secret included): served to its owner at /api/webhooks/ "
+    "(tests/test_webhooks.py)",
+    "commitments.webhookdelivery": "a webhook's sending log: served to the webhook's owner at "
+    "/api/webhooks/{id}/deliveries/ (tests/test_webhooks.py)",
 }
 
 
@@ -510,7 +514,7 @@ def detail_addresses(client) -> dict[str, str]:
     addresses = {}
     for prefix, _viewset, _basename in api_urls.router.registry:
         first = get(client, f"/api/{prefix}/?page_size=1")["results"][0]
-        addresses[prefix] = first.get("url") or first["api_url"]
+        addresses[prefix] = first.get("api_url") or first["url"]  # a source's or webhook's `url` is elsewhere
     return addresses
 
 
@@ -521,7 +525,9 @@ def test_if_none_match_is_304_on_every_detail_and_list(seeded, client, settings)
     first_pledge.title = "Renamed for review"
     services.save_pledge(first_pledge, user=make.user("author", "Analyst"))
     settings.REVIEW_REQUIRED = False
-    client.force_login(make.user("reader", "Analyst"))
+    reader = make.user("reader", "Analyst")
+    models.Webhook.objects.create(owner=reader, url="https://receiver.example.org/hook", events=["*"])
+    client.force_login(reader)
     addresses = detail_addresses(client)
     pledge, instrument = models.Pledge.objects.first(), models.Instrument.objects.first()
     lists = [f"/api/{prefix}/" for prefix in addresses] + [

@@ -52,7 +52,7 @@ def test_two_web_replicas_serve_with_gunicorn_and_only_the_proxy_is_published():
 
 
 def test_the_worker_runs_the_task_queue():
-    assert SERVICES["worker"]["command"] == ["python", "manage.py", "db_worker"]
+    assert SERVICES["worker"]["command"] == ["python", "manage.py", "db_worker", "--no-reload"]
 
 
 def test_redis_is_the_shared_cache_and_keeps_nothing_on_disk():

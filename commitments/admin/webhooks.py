@@ -78,6 +78,8 @@ class WebhookAdmin(admin.ModelAdmin):
     search_fields = ["url", "description"]
     actions = ["send_test_event"]
     inlines = [DeliveryInline]
+    # What a user edits; the owner is the user who adds it (save_model), shown read-only after.
+    fields = ["url", "description", "events", "active"]
 
     def get_queryset(self, request):
         return own(request, super().get_queryset(request).select_related("owner"), "owner_id")
@@ -86,7 +88,7 @@ class WebhookAdmin(admin.ModelAdmin):
         return [] if obj is None else ["owner", "signing_secret", "created"]
 
     def get_fields(self, request, obj=None):
-        fields = ["url", "description", "events", "active"]
+        fields = list(self.fields)
         if obj is None:
             return fields
         # The secret is its owner's alone: another user (a superuser) does not see it.

@@ -78,8 +78,7 @@ def declare_headers(path: str, method: str, operation: dict) -> None:
     and a 304 on reads that take If-None-Match."""
     responses = operation.get("responses", {})
     names = {parameter.get("name") for parameter in operation.get("parameters", [])}
-    # A webhook is a client's own setting, read without an ETag (it is not a record of the register).
-    detail_read = method == "get" and path.endswith("}/") and not path.startswith(PRIVATE)
+    detail_read = method == "get" and path.endswith("}/")
     created = method == "post" and "{" not in path
     for code in ("200", "201"):
         if code in responses and (detail_read or created or "If-Match" in names):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from ..models.webhooks import DeliveryState, Webhook, WebhookDelivery, event_choices
 from ..notifications import delivery as sending
 from ..notifications import events, ssrf
+from .etags import ConditionalGetMixin
 from .permissions import ApiPermission, load_permissions
 
 
@@ -91,7 +92,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WebhookViewSet(viewsets.ModelViewSet):
+class WebhookViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     serializer_class = WebhookSerializer
     permission_classes = [WebhookPermission]
     queryset = Webhook.objects.select_related("owner")
@@ -113,7 +114,12 @@ class WebhookViewSet(viewsets.ModelViewSet):
         request=None,
         parameters=[
             OpenApiParameter("state", str, enum=DeliveryState.values, description="Only deliveries in this state."),
-            OpenApiParameter("event_type", str, description="Only deliveries of this event type."),
+            OpenApiParameter(
+                "event_type",
+                str,
+                description="Only deliveries of this event type.",
+                examples=[OpenApiExample("Status moves", value="pledge.status_changed")],
+            ),
         ],
     )
     @action(detail=True, methods=["get"], url_path="deliveries", pagination_class=None)

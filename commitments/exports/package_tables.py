@@ -66,7 +66,16 @@ FIELD_DESCRIPTIONS = {
 # report serves them), the edits waiting for review (Revision: not published, by definition;
 # analysts and reviewers read them through /api/revisions/), and the releases (each holds a frozen
 # package of its own: /api/releases/). (History models are left out by name.)
-EXCLUDED_MODELS = (models.ApiToken, models.PledgeSummary, models.Revision, models.Release)
+# Not the register: credentials, the derived summary, edits awaiting review, releases (frozen copies),
+# and a client's own webhooks with their deliveries (served to their owner at /api/webhooks/).
+EXCLUDED_MODELS = (
+    models.ApiToken,
+    models.PledgeSummary,
+    models.Revision,
+    models.Release,
+    models.Webhook,
+    models.WebhookDelivery,
+)
 
 
 @dataclass(frozen=True)
