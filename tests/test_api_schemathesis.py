@@ -16,7 +16,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -184,6 +184,18 @@ STATEFUL_STEPS = 8
 
 
 class PledgeWorkflow(Workflow):
+    """Each scenario starts from the same records: what a scenario wrote is rolled back after it.
+    Hypothesis replays a scenario to confirm what it found; on a register that earlier scenarios
+    had changed (a pledge deleted, a status moved), a replayed step answered otherwise, a link's
+    bundle stayed empty, and the run stopped as flaky ("Inconsistent data generation") whenever a
+    schema change reshuffled the generated scenarios."""
+
+    def setup(self):
+        self.savepoint = transaction.savepoint()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
     def before_call(self, case):
         point_at_existing_records(case)
 

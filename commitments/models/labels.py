@@ -8,6 +8,7 @@ attribute only, not the field's constructor argument (`_verbose_name`, what migr
 so no migration follows; a field that names itself keeps its own name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # By field name: the default English name, marked for translation.
 FIELD_NAMES = {
@@ -138,9 +139,16 @@ FIELD_NAMES = {
 }
 
 
+# Where one English name means two things: a revision's "state" is where it stands in review, not
+# a party (a state), which every other field called "state" links to.
+MODEL_FIELD_NAMES = {("Revision", "state"): pgettext_lazy("where a revision or delivery stands", "state")}
+
+
 def name_fields(models) -> None:
     """Give the fields of `models` that have no name of their own their translatable FIELD_NAMES name."""
     for model in models:
         for field in [*model._meta.local_fields, *model._meta.local_many_to_many]:
-            if field._verbose_name is None and field.name in FIELD_NAMES:
+            if field._verbose_name is None and (model.__name__, field.name) in MODEL_FIELD_NAMES:
+                field.verbose_name = MODEL_FIELD_NAMES[model.__name__, field.name]
+            elif field._verbose_name is None and field.name in FIELD_NAMES:
                 field.verbose_name = FIELD_NAMES[field.name]

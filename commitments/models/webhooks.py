@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the Standard Webhooks prefix, not a secret)
 SECRET_BYTES = 32
@@ -107,7 +108,12 @@ class WebhookDelivery(models.Model):
     event_type = models.CharField(_("event type"), max_length=50)
     payload = models.JSONField(_("payload"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    state = models.CharField(_("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    state = models.CharField(
+        pgettext_lazy("where a revision or delivery stands", "state"),
+        max_length=10,
+        choices=DeliveryState.choices,
+        default=DeliveryState.PENDING,
+    )
     last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=ERROR_CHARS, blank=True)
     response_excerpt = models.TextField(_("response excerpt"), blank=True)
