@@ -127,20 +127,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["state", "event_type"]
     search_fields = ["event_id", "webhook__url", "webhook__description"]
     actions = ["replay"]
-    readonly_fields = [
-        "webhook",
-        "event_id",
-        "event_type",
-        "payload",
-        "state",
-        "attempts",
-        "last_status_code",
-        "last_error",
-        "response_excerpt",
-        "next_attempt_at",
-        "delivered_at",
-        "created",
-    ]
+    readonly_fields = ["webhook", *WebhookDelivery.SHOWN_FIELDS]
     fields = readonly_fields
 
     def get_queryset(self, request):

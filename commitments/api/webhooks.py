@@ -75,20 +75,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = [
-            "id",
-            "event_id",
-            "event_type",
-            "payload",
-            "state",
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "response_excerpt",
-            "next_attempt_at",
-            "delivered_at",
-            "created",
-        ]
+        fields = ["id", *WebhookDelivery.SHOWN_FIELDS]
         read_only_fields = fields
 
 

@@ -97,6 +97,21 @@ class DeliveryState(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
+    # What its owner reads of a delivery, in this order (the admin's page and the API's record).
+    SHOWN_FIELDS = (
+        "event_id",
+        "event_type",
+        "payload",
+        "state",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "response_excerpt",
+        "next_attempt_at",
+        "delivered_at",
+        "created",
+    )
+
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook"))
     event_id = models.CharField(
         _("event id"),
